@@ -1,0 +1,216 @@
+// RAII wrapper over cnats (nats.c): connection, JetStream streams/consumers, KV buckets.
+// Every fallible call returns Result/Status whose message says where it failed.
+// Thread-safety: Connection, KeyValue and PullSubscription may be shared across threads
+// (cnats handles are thread-safe); a Watcher is used by one thread at a time.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/headers.h"
+#include "common/result.h"
+
+namespace osapi::messaging {
+
+using Duration = std::chrono::nanoseconds;
+
+struct ConnectOptions {
+  std::string url = "nats://localhost:4222";
+  std::string name;               // client name shown by the server
+  std::string auth_type = "none";  // none | user_pass | nkey ("unsupported authentication method")
+  std::string username;
+  std::string password;
+  std::string nkey_file;          // seed file starting with 'S'
+  int connect_timeout_ms = 2000;
+  // Reconnect forever with backoff once connected (servers, agents). The first connect fails
+  // fast so start-up errors are visible.
+  bool reconnect_forever = true;
+};
+
+struct StreamSpec {
+  std::string name;
+  std::vector<std::string> subjects;
+  Duration max_age{0};  // 0 = unlimited
+  int64_t max_msgs = -1;
+  int64_t max_bytes = -1;
+  std::string storage = "file";  // file | memory
+  int replicas = 1;
+  std::string discard = "old";   // old | new
+  Duration duplicate_window{std::chrono::minutes(2)};
+};
+
+struct StreamInfo {
+  std::string name;
+  uint64_t messages = 0;
+  uint64_t bytes = 0;
+  int64_t consumers = 0;
+  Duration max_age{0};
+  int64_t max_msgs = 0;
+  int64_t max_bytes = 0;
+  std::vector<std::string> subjects;
+};
+
+struct KvSpec {
+  std::string bucket;
+  int history = 1;
+  Duration ttl{0};
+  int64_t max_bytes = -1;
+  std::string storage = "file";
+  int replicas = 1;
+};
+
+struct ConsumerSpec {
+  std::string durable;
+  std::string filter_subject;
+  std::string deliver_policy = "all";  // all | new
+  Duration ack_wait{std::chrono::minutes(2)};
+  int max_deliver = 5;
+  int max_ack_pending = 1000;
+  std::string replay_policy = "instant";  // instant | original
+  std::vector<Duration> backoff;          // already truncated by the caller
+};
+
+// A message received from a subscription; owns the cnats handle. Ack helpers are for
+// JetStream messages.
+class Message {
+ public:
+  struct Impl;
+  explicit Message(std::unique_ptr<Impl> impl);
+  Message(Message&&) noexcept;
+  Message& operator=(Message&&) noexcept;
+  ~Message();
+
+  const std::string& subject() const;
+  const std::string& data() const;
+  const Headers& headers() const;
+  uint64_t delivery_count() const;  // 1-based JetStream delivery count (0 if unknown)
+  uint64_t stream_sequence() const;
+
+  Status ack();
+  Status nak();
+  Status nak_with_delay(Duration delay);
+  Status term();
+  Status in_progress();
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+struct KvEntry {
+  std::string key;
+  std::string value;
+  uint64_t revision = 0;
+  bool deleted = false;  // delete/purge marker (watchers only)
+};
+
+// Iterates a KV watch. The initial replay of existing keys comes first.
+class Watcher {
+ public:
+  struct Impl;
+  explicit Watcher(std::unique_ptr<Impl> impl);
+  ~Watcher();
+  // Next entry, waiting up to `timeout`. nullopt on timeout. The "initial values done" marker
+  // is swallowed; initial_done() tells whether it has been seen.
+  Result<std::optional<KvEntry>> next(Duration timeout);
+  bool initial_done() const;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+struct BucketStatus {
+  std::string bucket;
+  uint64_t values = 0;  // stream messages
+  uint64_t bytes = 0;
+  Duration ttl{0};
+  int64_t max_bytes = 0;
+};
+
+class KeyValue {
+ public:
+  struct Impl;
+  explicit KeyValue(std::unique_ptr<Impl> impl);
+  ~KeyValue();
+
+  const std::string& bucket() const;
+  Result<uint64_t> put(const std::string& key, const std::string& value);
+  // Fails with kAlreadyExists when the key exists (JetStream error 10071).
+  Result<uint64_t> create(const std::string& key, const std::string& value);
+  // nullopt when the key does not exist or was deleted.
+  Result<std::optional<KvEntry>> get(const std::string& key);
+  Status del(const std::string& key);
+  Status purge(const std::string& key);
+  // All current keys, optionally limited by a subject-style filter ("jobs.>"); empty bucket → {}.
+  Result<std::vector<std::string>> keys(const std::string& filter = ">");
+  Result<std::unique_ptr<Watcher>> watch(const std::string& key_pattern);
+  Result<BucketStatus> status();
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+class PullSubscription {
+ public:
+  struct Impl;
+  explicit PullSubscription(std::unique_ptr<Impl> impl);
+  // Destroys the subscription WITHOUT unsubscribing, so the durable survives (stack.md trap 1).
+  ~PullSubscription();
+  // Up to `batch` messages, waiting at most `timeout`; a timeout yields an empty vector.
+  Result<std::vector<Message>> fetch(int batch, Duration timeout);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+class Connection {
+ public:
+  struct Impl;
+  static Result<std::shared_ptr<Connection>> connect(const ConnectOptions& options);
+  explicit Connection(std::unique_ptr<Impl> impl);
+  ~Connection();
+
+  bool connected() const;
+  std::string connected_url() const;
+  std::string server_version() const;  // from INFO, e.g. "2.9.10"
+
+  // Core NATS (flushed at once: SendAsap, stack.md trap 2).
+  Status publish(const std::string& subject, const std::string& data, const Headers& headers = {});
+  Result<std::string> request(const std::string& subject, const std::string& data,
+                              Duration timeout);
+
+  // JetStream publish awaiting the ack; returns the stream sequence. `msg_id` sets Nats-Msg-Id.
+  Result<uint64_t> js_publish(const std::string& subject, const std::string& data,
+                              const Headers& headers = {}, const std::string& msg_id = "");
+
+  // Streams. ensure_stream creates when missing; when present and update_existing, updates
+  // it to the spec, else leaves it alone.
+  Status ensure_stream(const StreamSpec& spec, bool update_existing);
+  Result<StreamInfo> stream_info(const std::string& name);
+  // Raw stored message of a stream by sequence (DLQ job id recovery).
+  Result<std::string> stream_message_data(const std::string& stream, uint64_t seq);
+
+  // KV buckets: bind an existing one, or ensure (create if missing / update if asked).
+  Result<std::shared_ptr<KeyValue>> key_value(const std::string& bucket);
+  Result<std::shared_ptr<KeyValue>> ensure_key_value(const KvSpec& spec, bool update_existing);
+
+  // Durable pull consumers, created with js_AddConsumer (never by subscribe). An existing
+  // consumer is left untouched unless update_existing (deliver policy is never changed).
+  Status ensure_consumer(const std::string& stream, const ConsumerSpec& spec,
+                         bool update_existing);
+  Result<std::unique_ptr<PullSubscription>> bind_pull(const std::string& stream,
+                                                      const std::string& durable,
+                                                      const std::string& filter_subject);
+  // Account info round trip (readiness probe).
+  Status jetstream_ready(Duration timeout);
+
+  void close();
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace osapi::messaging
