@@ -1,12 +1,277 @@
 #include "cli/app.h"
 
-#include <cstdio>
+#include <signal.h>
 
+#include <cstdio>
+#include <functional>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/client_commands.h"
+#include "cli/context.h"
+#include "cli/server_commands.h"
+#include "cli/token_commands.h"
 #include "common/version.h"
 
 namespace osapi::cli {
-int run(int, char**) {
-  std::printf("osapi %s\n", osapi::version());
-  return 0;
+
+namespace {
+
+// Blocks SIGINT/SIGTERM before any thread starts, so server roles can sigwait for them.
+void block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
+
+std::string join_csv(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+// Prints help for a bare group (spec/cli.md §1: exit 0).
+void require_leaf(CLI::App* group) {
+  group->callback([group] {
+    if (group->get_subcommands().empty()) throw CLI::CallForHelp();
+  });
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"osapi: Linux system management with end-to-end tracing", "osapi"};
+  app.require_subcommand(0, 1);
+  app.fallthrough();
+  app.set_version_flag("--version", std::string("osapi ") + osapi::version());
+
+  GlobalFlags g;
+  app.add_option("-f,--osapi-file", g.file, "config file (default /etc/osapi/osapi.yaml)");
+  app.add_flag("-d,--debug", g.debug, "debug logging; turns tracing on");
+  app.add_flag("-j,--json", g.json, "machine-readable output");
+
+  std::function<int()> action;
+
+  // version
+  app.add_subcommand("version", "print the build version")->callback([&] {
+    action = [] {
+      std::printf("osapi %s\n", osapi::version());
+      return 0;
+    };
+  });
+
+  // api server start
+  int api_port = 8080;
+  auto* api = app.add_subcommand("api", "API server");
+  api->fallthrough();
+  require_leaf(api);
+  auto* api_server = api->add_subcommand("server", "API server");
+  api_server->fallthrough();
+  require_leaf(api_server);
+  auto* port_opt = api->add_option("-p,--port", api_port, "listen port");
+  api_server->add_subcommand("start", "start the API server")->callback([&] {
+    action = [&] {
+      std::map<std::string, std::string> flags;
+      if (port_opt->count()) flags["api.server.port"] = std::to_string(api_port);
+      block_stop_signals();
+      Context ctx(g, config::Command::kApiServer, "osapi-api", flags, false);
+      return run_api_server_command(ctx);
+    };
+  });
+
+  // nats server start
+  auto* nats = app.add_subcommand("nats", "NATS broker");
+  require_leaf(nats);
+  auto* nats_server = nats->add_subcommand("server", "NATS broker");
+  require_leaf(nats_server);
+  nats_server->add_subcommand("start", "start nats-server and provision JetStream")->callback([&] {
+    action = [&] {
+      block_stop_signals();
+      Context ctx(g, config::Command::kNatsServer, "osapi-nats", {}, false);
+      return run_nats_server_command(ctx);
+    };
+  });
+
+  // node agent start
+  auto* node = app.add_subcommand("node", "node agent");
+  node->fallthrough();
+  require_leaf(node);
+  auto* node_agent = node->add_subcommand("agent", "node agent");
+  node_agent->fallthrough();
+  require_leaf(node_agent);
+  struct AgentFlag {
+    const char* name;
+    const char* key;
+    std::string value;
+    CLI::Option* opt = nullptr;
+  };
+  std::vector<AgentFlag> agent_flags = {
+      {"--agent-host", "node.agent.nats.host", ""},
+      {"--agent-port", "node.agent.nats.port", ""},
+      {"--agent-client-name", "node.agent.nats.client_name", ""},
+      {"--agent-queue-group", "node.agent.queue_group", ""},
+      {"--agent-hostname", "node.agent.hostname", ""},
+      {"--agent-max-jobs", "node.agent.max_jobs", ""},
+      {"--consumer-max-deliver", "node.agent.consumer.max_deliver", ""},
+      {"--consumer-ack-wait", "node.agent.consumer.ack_wait", ""},
+      {"--consumer-max-ack-pending", "node.agent.consumer.max_ack_pending", ""},
+      {"--consumer-replay-policy", "node.agent.consumer.replay_policy", ""},
+  };
+  for (auto& f : agent_flags) f.opt = node_agent->add_option(f.name, f.value);
+  std::vector<std::string> back_off;
+  auto* back_off_opt = node_agent->add_option("--consumer-back-off", back_off)->delimiter(',');
+  node_agent->add_subcommand("start", "start the node agent")->callback([&] {
+    action = [&] {
+      std::map<std::string, std::string> flags;
+      for (const auto& f : agent_flags)
+        if (f.opt->count()) flags[f.key] = f.value;
+      if (back_off_opt->count()) flags["node.agent.consumer.back_off"] = join_csv(back_off);
+      block_stop_signals();
+      Context ctx(g, config::Command::kAgent, "osapi-agent", flags, false);
+      return run_agent_command(ctx);
+    };
+  });
+
+  // job (empty group)
+  require_leaf(app.add_subcommand("job", "job commands (see client job)"));
+
+  // token generate | validate
+  auto* token = app.add_subcommand("token", "mint and inspect JWTs");
+  token->fallthrough();
+  require_leaf(token);
+  TokenGenerateFlags tg;
+  auto* tgen = token->add_subcommand("generate", "mint a token");
+  tgen->add_option("-r,--roles", tg.roles, "roles")->required()->delimiter(',');
+  tgen->add_option("-u,--subject", tg.subject, "subject")->required();
+  tgen->add_option("-p,--permissions", tg.permissions, "direct permissions")->delimiter(',');
+  tgen->callback([&] {
+    action = [&] {
+      Context ctx(g, config::Command::kToken, "osapi-cli", {}, false);
+      return token_generate(ctx, tg);
+    };
+  });
+  std::string token_text;
+  auto* tval = token->add_subcommand("validate", "verify a token");
+  tval->add_option("-t,--token", token_text, "token")->required();
+  tval->callback([&] {
+    action = [&] {
+      Context ctx(g, config::Command::kToken, "osapi-cli", {}, false);
+      return token_validate(ctx, token_text);
+    };
+  });
+
+  // client …
+  auto* client = app.add_subcommand("client", "call the API");
+  client->fallthrough();
+  require_leaf(client);
+  std::string url;
+  ClientFlags cf;
+  auto* url_opt = client->add_option("--url", url, "API URL");
+  auto* target_opt =
+      client->add_option("-T,--target", cf.target, "_any, _all, hostname or key:value");
+  client->add_flag("--trace", g.trace, "trace this command and print its trace_id on stderr");
+
+  // Runs one client command under the CLI root span.
+  auto client_action = [&](const std::string& path, config::Command kind, auto body) {
+    return [&, path, kind, body] {
+      std::map<std::string, std::string> flags;
+      if (url_opt->count()) flags["api.client.url"] = url;
+      cf.target_given = target_opt->count() > 0;
+      Context ctx(g, kind, "osapi-cli", flags, false);
+      std::map<std::string, std::string> attrs;
+      if (cf.target_given) attrs["osapi.target"] = cf.target;
+      ctx.start_root_span(path, attrs);
+      try {
+        int code = body(ctx);
+        ctx.finish(code, "");
+        return code;
+      } catch (const CommandError& e) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "Error: %s\n", e.message.c_str());
+        ctx.finish(e.code, e.message);
+        throw CommandError{"", e.code};  // already printed
+      }
+    };
+  };
+
+  auto* health = client->add_subcommand("health", "liveness (ready for readiness)");
+  health->fallthrough();
+  health->callback([&] {
+    if (!health->get_subcommands().empty()) return;
+    action = client_action("client health", config::Command::kClient,
+                           [](Context& c) { return client_health(c, ""); });
+  });
+  health->add_subcommand("ready", "readiness")->callback([&] {
+    action = client_action("client health ready", config::Command::kClient,
+                           [](Context& c) { return client_health(c, "ready"); });
+  });
+
+  auto* cnode = client->add_subcommand("node", "node queries");
+  cnode->fallthrough();
+  require_leaf(cnode);
+  cnode->add_subcommand("list", "live agents")->callback([&] {
+    action = client_action("client node list", config::Command::kClientAuthenticated,
+                           [](Context& c) { return client_node_list(c); });
+  });
+  cnode->add_subcommand("hostname", "hostname of the target agents")->callback([&] {
+    action = client_action("client node hostname", config::Command::kClientAuthenticated,
+                           [&](Context& c) { return client_node_hostname(c, cf); });
+  });
+  cnode->add_subcommand("status", "status of the target agents")->callback([&] {
+    action = client_action("client node status", config::Command::kClientAuthenticated,
+                           [&](Context& c) { return client_node_status(c, cf); });
+  });
+
+  auto* cjob = client->add_subcommand("job", "jobs");
+  cjob->fallthrough();
+  require_leaf(cjob);
+  std::string job_id;
+  auto* jget = cjob->add_subcommand("get", "one job");
+  jget->add_option("--job-id", job_id, "job id")->required();
+  jget->callback([&] {
+    action = client_action("client job get", config::Command::kClientAuthenticated,
+                           [&](Context& c) { return client_job_get(c, job_id); });
+  });
+
+  if (argc <= 1) {
+    std::cout << app.help();
+    return 0;
+  }
+  // "osapi help [command…]" → the command's --help.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args[0] == "help") {
+    args.erase(args.begin());
+    args.push_back("--help");
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
+
+  try {
+    app.parse(args);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e, std::cout, std::cerr) == 0 ? 0 : 1;
+  } catch (const CLI::CallForVersion& e) {
+    std::cout << e.what() << "\n";
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "Error: %s\nRun 'osapi --help' for usage.\n", e.what());
+    return 1;
+  }
+  if (!action) {
+    std::cout << app.help();
+    return 0;
+  }
+  try {
+    return action();
+  } catch (const CommandError& e) {
+    if (!e.message.empty()) std::fprintf(stderr, "Error: %s\n", e.message.c_str());
+    return e.code;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "Error: %s\n", e.what());
+    return 1;
+  }
+}
+
 }  // namespace osapi::cli

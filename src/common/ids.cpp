@@ -81,8 +81,7 @@ std::string uuid_v7() {
 }
 
 std::string random_alnum(size_t n) {
-  static constexpr char kChars[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   std::string out(n, 'x');
   auto& g = rng();
   for (auto& c : out) c = kChars[g() % 62];

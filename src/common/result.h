@@ -10,14 +10,14 @@
 namespace osapi {
 
 enum class ErrorCode {
-  kInvalidArgument,  // bad input: 400
-  kNotFound,         // 404
-  kUnauthenticated,  // 401
-  kPermissionDenied, // 403
-  kTimeout,          // deadline passed
-  kUnavailable,      // dependency down (NATS, API unreachable)
+  kInvalidArgument,   // bad input: 400
+  kNotFound,          // 404
+  kUnauthenticated,   // 401
+  kPermissionDenied,  // 403
+  kTimeout,           // deadline passed
+  kUnavailable,       // dependency down (NATS, API unreachable)
   kAlreadyExists,
-  kInternal,         // everything else: 500
+  kInternal,  // everything else: 500
 };
 
 struct Error {
@@ -33,7 +33,7 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }

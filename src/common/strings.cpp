@@ -66,8 +66,12 @@ static std::string sanitize(std::string_view s, bool allow_dash) {
   return out;
 }
 
-std::string sanitize_subject_token(std::string_view s) { return sanitize(s, false); }
-std::string sanitize_kv_token(std::string_view s) { return sanitize(s, true); }
+std::string sanitize_subject_token(std::string_view s) {
+  return sanitize(s, false);
+}
+std::string sanitize_kv_token(std::string_view s) {
+  return sanitize(s, true);
+}
 
 bool is_label_token(std::string_view s) {
   if (s.empty()) return false;

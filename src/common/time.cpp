@@ -45,13 +45,15 @@ std::string date_time(const std::tm& tm) {
 
 }  // namespace
 
-std::string rfc3339(Clock::time_point t) { return date_time(split_utc(t).tm) + "Z"; }
+std::string rfc3339(Clock::time_point t) {
+  return date_time(split_utc(t).tm) + "Z";
+}
 
 std::string rfc3339_nano(Clock::time_point t) {
   const Split s = split_utc(t);
   std::string out = date_time(s.tm);
   if (s.frac_ns != 0) {
-    char buf[16];
+    char buf[32];
     std::snprintf(buf, sizeof buf, ".%09lld", static_cast<long long>(s.frac_ns));
     std::string f(buf);
     while (f.back() == '0') f.pop_back();
@@ -62,7 +64,7 @@ std::string rfc3339_nano(Clock::time_point t) {
 
 std::string rfc3339_micro(Clock::time_point t) {
   const Split s = split_utc(t);
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(s.frac_ns / 1000));
   return date_time(s.tm) + buf + "Z";
 }
@@ -90,7 +92,7 @@ std::string kitchen_time(Clock::time_point t) {
   localtime_r(&tt, &tm);
   int h = tm.tm_hour % 12;
   if (h == 0) h = 12;
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%d:%02d%s", h, tm.tm_min, tm.tm_hour < 12 ? "AM" : "PM");
   return buf;
 }
@@ -150,7 +152,9 @@ bool parse_rfc3339(std::string_view s, Clock::time_point& out) {
 
 Result<Nanos> parse_duration(std::string_view in) {
   const std::string orig(in);
-  auto bad = [&] { return Error(ErrorCode::kInvalidArgument, "invalid duration \"" + orig + "\""); };
+  auto bad = [&] {
+    return Error(ErrorCode::kInvalidArgument, "invalid duration \"" + orig + "\"");
+  };
   std::string_view s = in;
   if (s.empty()) return bad();
   bool neg = false;
@@ -185,14 +189,22 @@ Result<Nanos> parse_duration(std::string_view in) {
     while (u < s.size() && !std::isdigit(static_cast<unsigned char>(s[u])) && s[u] != '.') ++u;
     const std::string_view unit = s.substr(i, u - i);
     long double mult;
-    if (unit == "ns") mult = 1;
-    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") mult = 1e3L;
-    else if (unit == "ms") mult = 1e6L;
-    else if (unit == "s") mult = 1e9L;
-    else if (unit == "m") mult = 60e9L;
-    else if (unit == "h") mult = 3600e9L;
-    else if (unit == "d") mult = 86400e9L;
-    else return bad();
+    if (unit == "ns")
+      mult = 1;
+    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs")
+      mult = 1e3L;
+    else if (unit == "ms")
+      mult = 1e6L;
+    else if (unit == "s")
+      mult = 1e9L;
+    else if (unit == "m")
+      mult = 60e9L;
+    else if (unit == "h")
+      mult = 3600e9L;
+    else if (unit == "d")
+      mult = 86400e9L;
+    else
+      return bad();
     total += v * mult;
     s.remove_prefix(u);
   }
@@ -226,9 +238,12 @@ std::string format_go_duration(Nanos d) {
   uint64_t u = neg ? static_cast<uint64_t>(-(n + 1)) + 1 : static_cast<uint64_t>(n);
   std::string out;
   if (u < 1'000'000'000ULL) {
-    if (u < 1000) out = std::to_string(u) + "ns";
-    else if (u < 1'000'000) out = frac_str(u, 3) + "\xC2\xB5s";
-    else out = frac_str(u, 6) + "ms";
+    if (u < 1000)
+      out = std::to_string(u) + "ns";
+    else if (u < 1'000'000)
+      out = frac_str(u, 3) + "\xC2\xB5s";
+    else
+      out = frac_str(u, 6) + "ms";
   } else {
     const uint64_t secs_total = u / 1'000'000'000ULL;
     const uint64_t frac = u % 1'000'000'000ULL;
@@ -236,9 +251,12 @@ std::string format_go_duration(Nanos d) {
     const uint64_t m = (secs_total % 3600) / 60;
     const uint64_t s = secs_total % 60;
     std::string sec = frac_str(s * 1'000'000'000ULL + frac, 9) + "s";
-    if (h > 0) out = std::to_string(h) + "h" + std::to_string(m) + "m" + sec;
-    else if (m > 0) out = std::to_string(m) + "m" + sec;
-    else out = sec;
+    if (h > 0)
+      out = std::to_string(h) + "h" + std::to_string(m) + "m" + sec;
+    else if (m > 0)
+      out = std::to_string(m) + "m" + sec;
+    else
+      out = sec;
   }
   return neg ? "-" + out : out;
 }

@@ -5,5 +5,7 @@
 #endif
 
 namespace osapi {
-const char* version() { return OSAPI_VERSION_STRING; }
+const char* version() {
+  return OSAPI_VERSION_STRING;
+}
 }  // namespace osapi

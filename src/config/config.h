@@ -27,6 +27,12 @@ struct NatsClient {
   NatsAuth auth;
 };
 
+inline NatsClient nats_client_named(std::string name) {
+  NatsClient c;
+  c.client_name = std::move(name);
+  return c;
+}
+
 struct Role {
   std::vector<std::string> permissions;
 };
@@ -38,10 +44,10 @@ struct ApiClient {
 
 struct ApiServer {
   int port = 8080;
-  NatsClient nats{.client_name = "osapi-api"};
-  std::string signing_key;                   // api.server.security.signing_key
+  NatsClient nats = nats_client_named("osapi-api");
+  std::string signing_key;                      // api.server.security.signing_key
   std::vector<std::string> cors_allow_origins;  // api.server.security.cors.allow_origins
-  std::map<std::string, Role> roles;         // api.server.security.roles
+  std::map<std::string, Role> roles;            // api.server.security.roles
 };
 
 struct ServerUser {
@@ -148,7 +154,7 @@ struct Consumer {
 };
 
 struct Agent {
-  NatsClient nats{.client_name = "osapi-node-agent"};
+  NatsClient nats = nats_client_named("osapi-node-agent");
   Consumer consumer;
   std::string queue_group = "job-agents";
   std::string hostname;

@@ -28,8 +28,8 @@ State& state() {
 }
 
 bool is_secret_key(std::string_view key) {
-  for (std::string_view s : {"password", "signing_key", "bearer_token", "token", "authorization",
-                             "otlp_headers"}) {
+  for (std::string_view s :
+       {"password", "signing_key", "bearer_token", "token", "authorization", "otlp_headers"}) {
     if (key == s) return true;
     if (key.size() > s.size() && key.substr(key.size() - s.size()) == s &&
         key[key.size() - s.size() - 1] == '.')
@@ -52,11 +52,21 @@ void append_quoted(std::string& out, std::string_view s) {
   out.push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += "\\x";
@@ -75,11 +85,21 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += "\\u00";
@@ -108,30 +128,42 @@ std::string number_text(double d) {
 
 const char* text_level(Level l) {
   switch (l) {
-    case Level::kDebug: return "DBG";
-    case Level::kInfo: return "INF";
-    case Level::kWarn: return "WRN";
-    case Level::kError: return "ERR";
+    case Level::kDebug:
+      return "DBG";
+    case Level::kInfo:
+      return "INF";
+    case Level::kWarn:
+      return "WRN";
+    case Level::kError:
+      return "ERR";
   }
   return "INF";
 }
 
 const char* json_level(Level l) {
   switch (l) {
-    case Level::kDebug: return "DEBUG";
-    case Level::kInfo: return "INFO";
-    case Level::kWarn: return "WARN";
-    case Level::kError: return "ERROR";
+    case Level::kDebug:
+      return "DEBUG";
+    case Level::kInfo:
+      return "INFO";
+    case Level::kWarn:
+      return "WARN";
+    case Level::kError:
+      return "ERROR";
   }
   return "INFO";
 }
 
 const char* level_color(Level l) {
   switch (l) {
-    case Level::kDebug: return "\x1b[90m";
-    case Level::kInfo: return "\x1b[92m";
-    case Level::kWarn: return "\x1b[93m";
-    case Level::kError: return "\x1b[91m";
+    case Level::kDebug:
+      return "\x1b[90m";
+    case Level::kInfo:
+      return "\x1b[92m";
+    case Level::kWarn:
+      return "\x1b[93m";
+    case Level::kError:
+      return "\x1b[91m";
   }
   return "";
 }
@@ -147,9 +179,13 @@ void init(const Options& o) {
   s.color = o.color && o.format == Format::kText;
 }
 
-void set_context_provider(ContextProvider provider) { state().provider = provider; }
+void set_context_provider(ContextProvider provider) {
+  state().provider = provider;
+}
 
-bool enabled(Level level) { return static_cast<int>(level) >= state().level.load(); }
+bool enabled(Level level) {
+  return static_cast<int>(level) >= state().level.load();
+}
 
 std::string format_line(Level level, std::string_view msg, const Fields& fields) {
   State& s = state();
@@ -178,12 +214,17 @@ std::string format_line(Level level, std::string_view msg, const Fields& fields)
       std::visit(
           [&](const auto& v) {
             using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, std::string>) append_json_string(out, v);
-            else if constexpr (std::is_same_v<T, bool>) out += v ? "true" : "false";
-            else if constexpr (std::is_same_v<T, long long>) out += std::to_string(v);
+            if constexpr (std::is_same_v<T, std::string>)
+              append_json_string(out, v);
+            else if constexpr (std::is_same_v<T, bool>)
+              out += v ? "true" : "false";
+            else if constexpr (std::is_same_v<T, long long>)
+              out += std::to_string(v);
             else {
-              if (std::isfinite(v)) out += number_text(v);
-              else append_json_string(out, number_text(v));
+              if (std::isfinite(v))
+                out += number_text(v);
+              else
+                append_json_string(out, number_text(v));
             }
           },
           f.value);
@@ -221,8 +262,10 @@ std::string format_line(Level level, std::string_view msg, const Fields& fields)
         [&](const auto& v) {
           using T = std::decay_t<decltype(v)>;
           if constexpr (std::is_same_v<T, std::string>) {
-            if (needs_quote(v)) append_quoted(out, v);
-            else out += v;
+            if (needs_quote(v))
+              append_quoted(out, v);
+            else
+              out += v;
           } else if constexpr (std::is_same_v<T, bool>) {
             out += v ? "true" : "false";
           } else if constexpr (std::is_same_v<T, long long>) {

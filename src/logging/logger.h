@@ -42,8 +42,8 @@ using ContextProvider = bool (*)(char trace_id[32], char span_id[16]);
 struct Options {
   Level level = Level::kInfo;
   Format format = Format::kText;
-  FILE* out = stderr;   // tests may point this at a temp file
-  bool color = false;   // text format only; callers pass isatty(stderr)
+  FILE* out = stderr;  // tests may point this at a temp file
+  bool color = false;  // text format only; callers pass isatty(stderr)
 };
 
 void init(const Options& options);
@@ -51,10 +51,18 @@ void set_context_provider(ContextProvider provider);
 bool enabled(Level level);
 
 void log(Level level, std::string_view msg, const Fields& fields = {});
-inline void debug(std::string_view msg, const Fields& f = {}) { log(Level::kDebug, msg, f); }
-inline void info(std::string_view msg, const Fields& f = {}) { log(Level::kInfo, msg, f); }
-inline void warn(std::string_view msg, const Fields& f = {}) { log(Level::kWarn, msg, f); }
-inline void error(std::string_view msg, const Fields& f = {}) { log(Level::kError, msg, f); }
+inline void debug(std::string_view msg, const Fields& f = {}) {
+  log(Level::kDebug, msg, f);
+}
+inline void info(std::string_view msg, const Fields& f = {}) {
+  log(Level::kInfo, msg, f);
+}
+inline void warn(std::string_view msg, const Fields& f = {}) {
+  log(Level::kWarn, msg, f);
+}
+inline void error(std::string_view msg, const Fields& f = {}) {
+  log(Level::kError, msg, f);
+}
 
 // Formats one record without writing it (used by tests and benchmarks).
 std::string format_line(Level level, std::string_view msg, const Fields& fields);

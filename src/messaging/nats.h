@@ -20,11 +20,11 @@ using Duration = std::chrono::nanoseconds;
 
 struct ConnectOptions {
   std::string url = "nats://localhost:4222";
-  std::string name;               // client name shown by the server
+  std::string name;                // client name shown by the server
   std::string auth_type = "none";  // none | user_pass | nkey ("unsupported authentication method")
   std::string username;
   std::string password;
-  std::string nkey_file;          // seed file starting with 'S'
+  std::string nkey_file;  // seed file starting with 'S'
   int connect_timeout_ms = 2000;
   // Reconnect forever with backoff once connected (servers, agents). The first connect fails
   // fast so start-up errors are visible.
@@ -39,7 +39,7 @@ struct StreamSpec {
   int64_t max_bytes = -1;
   std::string storage = "file";  // file | memory
   int replicas = 1;
-  std::string discard = "old";   // old | new
+  std::string discard = "old";  // old | new
   Duration duplicate_window{std::chrono::minutes(2)};
 };
 
@@ -52,6 +52,12 @@ struct StreamInfo {
   int64_t max_msgs = 0;
   int64_t max_bytes = 0;
   std::vector<std::string> subjects;
+  // Config echo (additive): storage "file"|"memory", discard "old"|"new".
+  std::string storage;
+  int replicas = 0;
+  std::string discard;
+  Duration duplicate_window{0};
+  int64_t max_msgs_per_subject = 0;  // KV history for KV_<bucket> streams
 };
 
 struct KvSpec {
@@ -72,6 +78,22 @@ struct ConsumerSpec {
   int max_ack_pending = 1000;
   std::string replay_policy = "instant";  // instant | original
   std::vector<Duration> backoff;          // already truncated by the caller
+};
+
+struct ConsumerInfo {
+  std::string stream;
+  std::string name;
+  std::string filter_subject;
+  std::string deliver_policy;  // all | new | last | …
+  std::string ack_policy;      // explicit | all | none
+  std::string replay_policy;   // instant | original
+  Duration ack_wait{0};
+  int64_t max_deliver = 0;
+  int64_t max_ack_pending = 0;
+  std::vector<Duration> backoff;
+  uint64_t num_pending = 0;     // messages not yet delivered
+  int64_t num_ack_pending = 0;  // delivered, not yet acked
+  int64_t num_redelivered = 0;
 };
 
 // A message received from a subscription; owns the cnats handle. Ack helpers are for
@@ -199,8 +221,9 @@ class Connection {
 
   // Durable pull consumers, created with js_AddConsumer (never by subscribe). An existing
   // consumer is left untouched unless update_existing (deliver policy is never changed).
-  Status ensure_consumer(const std::string& stream, const ConsumerSpec& spec,
-                         bool update_existing);
+  Status ensure_consumer(const std::string& stream, const ConsumerSpec& spec, bool update_existing);
+  // Durable consumer state and config; kNotFound when it does not exist.
+  Result<ConsumerInfo> consumer_info(const std::string& stream, const std::string& durable);
   Result<std::unique_ptr<PullSubscription>> bind_pull(const std::string& stream,
                                                       const std::string& durable,
                                                       const std::string& filter_subject);

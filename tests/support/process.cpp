@@ -80,8 +80,9 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-Process::Process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-                 const std::string& cwd, const std::string& stdin_data) {
+Process::Process(const std::vector<std::string>& argv,
+                 const std::map<std::string, std::string>& env, const std::string& cwd,
+                 const std::string& stdin_data) {
   out_path_ = dir_.file("stdout");
   err_path_ = dir_.file("stderr");
   const std::string in_path = dir_.write("stdin", stdin_data);
@@ -163,16 +164,20 @@ int Process::stop(std::chrono::milliseconds grace) {
   return code;
 }
 
-std::string Process::out() const { return read_file(out_path_); }
-std::string Process::err() const { return read_file(err_path_); }
+std::string Process::out() const {
+  return read_file(out_path_);
+}
+std::string Process::err() const {
+  return read_file(err_path_);
+}
 
 bool Process::wait_output(const std::string& needle, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (out().find(needle) != std::string::npos || err().find(needle) != std::string::npos)
       return true;
-    if (!running()) return out().find(needle) != std::string::npos ||
-                           err().find(needle) != std::string::npos;
+    if (!running())
+      return out().find(needle) != std::string::npos || err().find(needle) != std::string::npos;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
@@ -200,12 +205,14 @@ std::string nats_server_bin() {
 NatsServer::NatsServer(const std::string& extra_conf) {
   port_ = free_port();
   conf_ = dir_.write("nats.conf", "host: 127.0.0.1\nport: " + std::to_string(port_) +
-                                      "\njetstream { store_dir: \"" + dir_.file("js") +
-                                      "\" }\n" + extra_conf + "\n");
+                                      "\njetstream { store_dir: \"" + dir_.file("js") + "\" }\n" +
+                                      extra_conf + "\n");
   start();
 }
 
-NatsServer::~NatsServer() { stop(); }
+NatsServer::~NatsServer() {
+  stop();
+}
 
 void NatsServer::start() {
   proc_ = std::make_unique<Process>(std::vector<std::string>{nats_server_bin(), "-c", conf_});

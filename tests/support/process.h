@@ -74,7 +74,8 @@ struct RunResult {
   std::string out;
   std::string err;
 };
-RunResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
+RunResult run(const std::vector<std::string>& argv,
+              const std::map<std::string, std::string>& env = {},
               const std::string& stdin_data = "",
               std::chrono::milliseconds timeout = std::chrono::seconds(60));
 

@@ -1,0 +1,73 @@
+#include "agent/dispatch.h"
+
+#include "provider/disk.h"
+#include "provider/hostname.h"
+#include "provider/load.h"
+#include "provider/memory.h"
+#include "provider/os_info.h"
+#include "provider/status.h"
+#include "provider/uptime.h"
+
+namespace osapi::agent {
+
+bool split_type(const std::string& type, std::string& category, std::string& operation) {
+  const auto dot = type.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 >= type.size()) return false;
+  category = type.substr(0, dot);
+  operation = type.substr(dot + 1);
+  return true;
+}
+
+namespace {
+
+DispatchResult from(const Result<json>& r, const std::string& wrap) {
+  DispatchResult out;
+  if (r.ok()) {
+    out.ok = true;
+    out.data = *r;
+  } else {
+    out.error = wrap + ": " + r.error().message;
+  }
+  return out;
+}
+
+DispatchResult permanent(std::string error) {
+  DispatchResult out;
+  out.error = std::move(error);
+  out.permanent = true;
+  return out;
+}
+
+// operation = "<op>.<verb>"; dispatch uses <op>.
+std::string op_of(const std::string& operation) {
+  return operation.substr(0, operation.find('.'));
+}
+
+DispatchResult node(const std::string& operation, const DispatchContext& ctx) {
+  const std::string op = op_of(operation);
+  if (op == "hostname") return from(provider::hostname(ctx.labels), "failed to get hostname");
+  if (op == "status") {
+    DispatchResult r;  // a failing part is null inside the result, never a job error
+    r.ok = true;
+    r.data = provider::status();
+    return r;
+  }
+  if (op == "uptime") return from(provider::uptime(), "failed to get uptime");
+  if (op == "os" || op == "osinfo") return from(provider::os_info(), "failed to get OS info");
+  if (op == "disk") return from(provider::disk(), "failed to get disk usage");
+  if (op == "memory" || op == "mem") return from(provider::memory(), "failed to get memory stats");
+  if (op == "load") return from(provider::load(), "failed to get load averages");
+  return permanent("unsupported node operation: " + operation);
+}
+
+}  // namespace
+
+DispatchResult dispatch(const std::string& type, const json& /*data*/, const DispatchContext& ctx) {
+  std::string category, operation;
+  if (!split_type(type, category, operation))
+    return permanent("invalid operation type format: " + type);
+  if (category == "node") return node(operation, ctx);
+  return permanent("unsupported job category: " + category);
+}
+
+}  // namespace osapi::agent

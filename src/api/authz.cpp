@@ -1,0 +1,28 @@
+#include "api/authz.h"
+
+#include "auth/jwt.h"
+#include "auth/permissions.h"
+#include "common/strings.h"
+
+namespace osapi::api {
+
+std::optional<http::Response> authorize(http::Request& req, const ApiContext& ctx,
+                                        std::string_view permission) {
+  const std::string* h = req.header("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!h || h->compare(0, kBearer.size(), kBearer) != 0)
+    return http::Response::app_error(401, "Bearer token required");
+  const std::string token = h->substr(kBearer.size());
+  const auto& roles = ctx.cfg.api_server.roles;
+  auto claims = auth::verify(token, ctx.cfg.api_server.signing_key, auth::role_names(roles));
+  if (!claims.ok())
+    return http::Response::app_error(401, "Invalid token: " + claims.error().message);
+  req.attrs["auth.user"] = claims->sub;
+  req.attrs["auth.roles"] = join(claims->roles.value_or(std::vector<std::string>{}), ",");
+  const auto effective = auth::effective_permissions(*claims, roles);
+  if (auto st = auth::authorize(effective, permission); !st.ok())
+    return http::Response::app_error(403, st.error().message);
+  return std::nullopt;
+}
+
+}  // namespace osapi::api

@@ -1,0 +1,24 @@
+// Everything the API handlers share: config, the NATS connection, the job client and the
+// agent registry.
+#pragma once
+
+#include <memory>
+
+#include "common/time.h"
+#include "config/config.h"
+#include "job/client.h"
+#include "job/registry.h"
+#include "messaging/nats.h"
+
+namespace osapi::api {
+
+struct ApiContext {
+  config::Config cfg;
+  std::shared_ptr<messaging::Connection> conn;
+  std::shared_ptr<messaging::KeyValue> jobs_kv;
+  std::unique_ptr<job::JobClient> jobs;
+  std::unique_ptr<job::Registry> registry;
+  Clock::time_point started = Clock::now();
+};
+
+}  // namespace osapi::api

@@ -1,0 +1,98 @@
+#include "api/server.h"
+
+#include <signal.h>
+
+#include "api/handlers.h"
+#include "http/pipeline.h"
+#include "logging/logger.h"
+#include "natsserver/provision.h"
+
+namespace osapi::api {
+
+ApiServer::ApiServer(config::Config cfg) {
+  ctx_.cfg = std::move(cfg);
+}
+
+ApiServer::~ApiServer() {
+  stop(std::chrono::seconds(1));
+}
+
+Status ApiServer::start() {
+  const auto& n = ctx_.cfg.api_server.nats;
+  messaging::ConnectOptions co;
+  co.url = "nats://" + n.host + ":" + std::to_string(n.port);
+  co.name = n.client_name;
+  co.auth_type = n.auth.type;
+  co.username = n.auth.username;
+  co.password = n.auth.password;
+  co.nkey_file = n.auth.nkey_file;
+  auto conn = messaging::Connection::connect(co);
+  if (!conn.ok()) return conn.error();
+  ctx_.conn = *conn;
+  natsserver::ProvisionParts parts;
+  parts.consumers = false;  // the agents own the shared consumers
+  if (auto st = natsserver::provision(*ctx_.conn, ctx_.cfg, n.namespace_, false, parts); !st.ok())
+    return st.error().wrap("failed to ensure JetStream infrastructure");
+
+  const auto names = job::Names::from(ctx_.cfg, n.namespace_);
+  auto jobs = ctx_.conn->key_value(names.jobs_bucket);
+  if (!jobs.ok()) return jobs.error();
+  ctx_.jobs_kv = *jobs;
+  if (names.registry_bucket.empty())
+    return Error(ErrorCode::kInvalidArgument, "nats.registry.bucket must be set");
+  auto reg = ctx_.conn->key_value(names.registry_bucket);
+  if (!reg.ok()) return reg.error();
+  ctx_.jobs = std::make_unique<job::JobClient>(ctx_.conn, ctx_.jobs_kv, names);
+  ctx_.registry = std::make_unique<job::Registry>(*reg);
+  ctx_.started = Clock::now();
+
+  register_routes(router_, ctx_);
+  http::PipelineOptions po;
+  po.cors_allow_origins = ctx_.cfg.api_server.cors_allow_origins;
+  http::ServerOptions so;
+  so.port = static_cast<uint16_t>(ctx_.cfg.api_server.port);
+  server_ = std::make_unique<http::Server>(
+      so, http::make_app(router_, http::standard_middlewares(router_, po)));
+  if (auto st = server_->start(); !st.ok()) {
+    server_.reset();
+    return st;
+  }
+  return Status::Ok();
+}
+
+uint16_t ApiServer::port() const {
+  return server_ ? server_->bound_port() : 0;
+}
+
+void ApiServer::stop(std::chrono::milliseconds deadline) {
+  if (server_) {
+    server_->stop(deadline);
+    server_.reset();
+  }
+  if (ctx_.conn) {
+    ctx_.conn->close();
+    ctx_.conn.reset();
+  }
+}
+
+int run_api_server(const config::Config& cfg) {
+  logging::info("starting API server", {{"port", cfg.api_server.port}});
+  ApiServer server(cfg);
+  if (auto st = server.start(); !st.ok()) {
+    logging::error("failed to start API server", {{"error", st.error().message}});
+    return 1;
+  }
+  logging::info("API server started", {{"port", static_cast<int>(server.port())}});
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  logging::info("API server shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+  server.stop(std::chrono::seconds(10));
+  logging::info("API server stopped");
+  return 0;
+}
+
+}  // namespace osapi::api

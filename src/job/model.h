@@ -1,0 +1,78 @@
+// Job records, status events and responses as stored in the jobs KV bucket (spec/jobs.md §4).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+#include "common/time.h"
+
+namespace osapi::job {
+
+using json = nlohmann::ordered_json;
+
+// jobs.<uuid>: written once, never updated.
+struct JobRecord {
+  std::string id;
+  std::string created;  // RFC 3339, seconds
+  std::string subject;
+  json operation = json::object();
+  std::string traceparent;  // W3C context of the publishing span ("" when tracing is off)
+  std::string tracestate;
+
+  json to_json() const;
+  static Result<JobRecord> parse(const std::string& text);
+  std::string type() const;  // operation.type or ""
+};
+
+// status.<id>.<event>.<host>.<unix_nano>
+struct StatusEvent {
+  std::string job_id;
+  std::string event;  // submitted | acknowledged | started | completed | failed | retried
+  std::string hostname;
+  int64_t unix_nano = 0;
+  json data = json::object();
+
+  std::string key() const;
+  json to_json() const;
+  static Result<StatusEvent> parse(const std::string& text);
+};
+
+// responses.<id>.<host>.<unix_nano>
+struct JobResponse {
+  std::string job_id;
+  std::string status;  // completed | failed
+  json data;           // null when absent
+  std::string error;
+  std::optional<bool> changed;  // modify jobs only
+  std::string hostname;
+  int64_t unix_nano = 0;
+
+  std::string key() const;
+  json to_json() const;
+  static Result<JobResponse> parse(const std::string& text, int64_t key_unix_nano = 0);
+};
+
+std::string job_key(const std::string& id);
+std::string status_prefix(const std::string& id);     // "status.<id>."
+std::string responses_prefix(const std::string& id);  // "responses.<id>."
+// Trailing unix_nano of an event/response key; 0 when unparsable.
+int64_t key_unix_nano(const std::string& key);
+
+// Agent registry value (spec/jobs.md §9).
+struct AgentInfo {
+  std::string hostname;
+  std::map<std::string, std::string> labels;
+  std::string registered_at;
+
+  json to_json() const;
+  static Result<AgentInfo> parse(const std::string& text);
+};
+std::string registry_key(const std::string& hostname);  // agents.<san(hostname)>
+
+}  // namespace osapi::job

@@ -1,0 +1,110 @@
+#include "natsserver/provision.h"
+
+#include "logging/logger.h"
+
+namespace osapi::natsserver {
+
+using config::ns_name;
+using config::ns_subject;
+
+std::vector<std::chrono::nanoseconds> server_backoff(const config::Consumer& consumer) {
+  std::vector<std::chrono::nanoseconds> out;
+  if (consumer.max_deliver <= 1) return out;
+  const size_t keep = static_cast<size_t>(consumer.max_deliver - 1);
+  for (size_t i = 0; i < consumer.back_off.size() && i < keep; ++i)
+    out.push_back(consumer.back_off[i]);
+  return out;
+}
+
+messaging::ConsumerSpec consumer_spec(const config::Consumer& consumer, const std::string& durable,
+                                      const std::string& filter_subject) {
+  messaging::ConsumerSpec c;
+  c.durable = durable;
+  c.filter_subject = filter_subject;
+  c.deliver_policy = "all";
+  c.ack_wait = consumer.ack_wait;
+  c.max_deliver = consumer.max_deliver;
+  c.max_ack_pending = consumer.max_ack_pending;
+  c.replay_policy = consumer.replay_policy == "original" ? "original" : "instant";
+  c.backoff = server_backoff(consumer);
+  return c;
+}
+
+ProvisionPlan provision_plan(const config::Config& cfg, const std::string& ns,
+                             const ProvisionParts& parts) {
+  const auto& n = cfg.nats;
+  ProvisionPlan plan;
+
+  auto& js = plan.jobs_stream;
+  js.name = ns_name(ns, n.stream.name);
+  js.subjects = {ns_subject(ns, n.stream.subjects)};
+  js.max_age = n.stream.max_age;
+  js.max_msgs = n.stream.max_msgs;
+  js.storage = n.stream.storage == "memory" ? "memory" : "file";
+  js.replicas = n.stream.replicas;
+  js.discard = n.stream.discard == "new" ? "new" : "old";
+  js.duplicate_window = std::chrono::minutes(2);
+
+  auto& dlq = plan.dlq_stream;
+  dlq.name = js.name + "-DLQ";
+  dlq.subjects = {"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + js.name + ".*"};
+  dlq.max_age = n.dlq.max_age;
+  dlq.max_msgs = n.dlq.max_msgs;
+  dlq.storage = n.dlq.storage == "memory" ? "memory" : "file";
+  dlq.replicas = n.dlq.replicas;
+  // No `metadata: dead_letter_queue=true`: nats-server 2.9 drops stream metadata (trap 4).
+
+  auto kv = [&](const std::string& bucket, config::Duration ttl, long long max_bytes,
+                const std::string& storage, int replicas) {
+    messaging::KvSpec s;
+    s.bucket = ns_name(ns, bucket);
+    s.history = 1;
+    s.ttl = ttl;
+    s.max_bytes = max_bytes > 0 ? max_bytes : -1;
+    s.storage = storage == "memory" ? "memory" : "file";
+    s.replicas = replicas;
+    plan.buckets.push_back(s);
+  };
+  kv(n.kv.bucket, n.kv.ttl, n.kv.max_bytes, n.kv.storage, n.kv.replicas);
+  if (parts.responses && !n.kv.response_bucket.empty())
+    kv(n.kv.response_bucket, n.kv.ttl, n.kv.max_bytes, n.kv.storage, n.kv.replicas);
+  if (parts.audit && !n.audit.bucket.empty())
+    kv(n.audit.bucket, n.audit.ttl, n.audit.max_bytes, n.audit.storage, n.audit.replicas);
+  if (parts.registry && !n.registry.bucket.empty())
+    kv(n.registry.bucket, n.registry.ttl, -1, n.registry.storage, n.registry.replicas);
+
+  if (parts.consumers) {
+    const auto& c = cfg.agent.consumer;
+    plan.consumers.push_back(consumer_spec(c, "query_any", ns_subject(ns, "jobs.query._any")));
+    plan.consumers.push_back(consumer_spec(c, "modify_any", ns_subject(ns, "jobs.modify._any")));
+  }
+  return plan;
+}
+
+Status provision(messaging::Connection& conn, const config::Config& cfg, const std::string& ns,
+                 bool update_existing, const ProvisionParts& parts) {
+  const ProvisionPlan plan = provision_plan(cfg, ns, parts);
+
+  if (auto st = conn.ensure_stream(plan.jobs_stream, update_existing); !st.ok())
+    return st.error().wrap("jobs stream " + plan.jobs_stream.name);
+  logging::debug("stream ready", {{"stream", plan.jobs_stream.name}});
+
+  for (const auto& b : plan.buckets) {
+    auto kv = conn.ensure_key_value(b, update_existing);
+    if (!kv.ok()) return kv.error().wrap("KV bucket " + b.bucket);
+    logging::debug("KV bucket ready", {{"bucket", b.bucket}});
+  }
+
+  if (auto st = conn.ensure_stream(plan.dlq_stream, update_existing); !st.ok())
+    return st.error().wrap("DLQ stream " + plan.dlq_stream.name);
+  logging::debug("stream ready", {{"stream", plan.dlq_stream.name}});
+
+  for (const auto& c : plan.consumers) {
+    if (auto st = conn.ensure_consumer(plan.jobs_stream.name, c, update_existing); !st.ok())
+      return st.error().wrap("consumer " + plan.jobs_stream.name + "/" + c.durable);
+    logging::debug("consumer ready", {{"stream", plan.jobs_stream.name}, {"consumer", c.durable}});
+  }
+  return Status::Ok();
+}
+
+}  // namespace osapi::natsserver

@@ -1,0 +1,47 @@
+// JetStream objects of one namespace (spec/nats.md §4): jobs stream, DLQ stream, KV buckets and
+// the shared `_any` durable consumers. Used by `osapi nats server start` (update_existing=true)
+// and at API/agent start-up (update_existing=false: create what is missing, never shrink).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "config/config.h"
+#include "messaging/nats.h"
+
+namespace osapi::natsserver {
+
+// Which optional parts to ensure. Defaults: everything (the broker's own provisioning).
+struct ProvisionParts {
+  bool audit = true;      // audit KV (skipped anyway when nats.audit.bucket is empty)
+  bool registry = true;   // registry KV (skipped anyway when nats.registry.bucket is empty)
+  bool responses = true;  // responses KV (unused, kept for compatibility)
+  bool consumers = true;  // shared query_any / modify_any durables
+};
+
+// Every object with its full settings from config, names and subjects namespaced.
+struct ProvisionPlan {
+  messaging::StreamSpec jobs_stream;
+  messaging::StreamSpec dlq_stream;
+  std::vector<messaging::KvSpec> buckets;          // jobs, responses, audit, registry (as present)
+  std::vector<messaging::ConsumerSpec> consumers;  // query_any, modify_any (on jobs_stream)
+};
+
+ProvisionPlan provision_plan(const config::Config& cfg, const std::string& ns,
+                             const ProvisionParts& parts = {});
+
+// Server-side consumer backoff: the first max_deliver−1 entries of back_off (nats-server 2.9
+// rejects max_deliver <= len(backoff)); empty when max_deliver <= 1 (spec/nats.md §6).
+std::vector<std::chrono::nanoseconds> server_backoff(const config::Consumer& consumer);
+
+// A durable pull consumer spec with settings from node.agent.consumer.* (deliver policy all).
+messaging::ConsumerSpec consumer_spec(const config::Consumer& consumer, const std::string& durable,
+                                      const std::string& filter_subject);
+
+// Ensures every object of the plan. Errors name the object that failed.
+Status provision(messaging::Connection& conn, const config::Config& cfg, const std::string& ns,
+                 bool update_existing, const ProvisionParts& parts = {});
+
+}  // namespace osapi::natsserver

@@ -1,0 +1,451 @@
+#include "config/loader.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "test_util.h"
+
+namespace osapi::config {
+namespace {
+
+using namespace std::chrono_literals;
+using test::Fixture;
+
+// spec/config.md §5, placeholders replaced by a real key and token.
+std::string reference_yaml() {
+  return R"(debug: true
+api:
+  client:
+    url: http://0.0.0.0:8080
+    security:
+      bearer_token: )" +
+         test::kToken + R"(
+  server:
+    port: 8080
+    nats: {host: localhost, port: 4222, client_name: osapi-api, namespace: osapi, auth: {type: none}}
+    security:
+      signing_key: )" +
+         test::kKey + R"(
+      cors: {allow_origins: [http://localhost:3001, https://osapi-io.github.io]}
+      # roles:
+      #   ops: {permissions: [node:read, health:read, command:execute]}
+nats:
+  server: {host: localhost, port: 4222, store_dir: .nats/jetstream/, namespace: osapi, auth: {type: none}}
+  stream: {name: JOBS, subjects: "jobs.>", max_age: 24h, max_msgs: 10000, storage: file, replicas: 1, discard: old}
+  kv: {bucket: job-queue, response_bucket: job-responses, ttl: 1h, max_bytes: 104857600, storage: file, replicas: 1}
+  dlq: {max_age: 7d, max_msgs: 1000, storage: file, replicas: 1}
+  audit: {bucket: audit-log, ttl: 720h, max_bytes: 52428800, storage: file, replicas: 1}
+  registry: {bucket: agent-registry, ttl: 30s, storage: file, replicas: 1}
+telemetry:
+  tracing: {enabled: true}
+  metrics: {path: /metrics}
+node:
+  agent:
+    nats: {host: localhost, port: 4222, client_name: osapi-node-agent, namespace: osapi, auth: {type: none}}
+    consumer: {name: jobs-agent, max_deliver: 5, ack_wait: 2m, max_ack_pending: 1000, replay_policy: instant,
+               back_off: [30s, 2m, 5m, 15m, 30m]}
+    queue_group: job-agents
+    hostname: ""
+    max_jobs: 10
+    labels: {group: web.dev.us-east}
+)";
+}
+
+TEST(Loader, EmptyFileGivesDefaults) {
+  Fixture f;
+  Loaded l = f.must_load("");
+  const Config& c = l.config;
+  EXPECT_EQ(l.path, f.dir.file("osapi.yaml"));
+  EXPECT_EQ(c.osapi_file, l.path);
+  EXPECT_TRUE(l.unknown_keys.empty());
+  EXPECT_TRUE(l.invalid.empty());
+  EXPECT_FALSE(c.debug);
+  EXPECT_EQ(c.api_client.url, "http://0.0.0.0:8080");
+  EXPECT_EQ(c.api_server.port, 8080);
+  EXPECT_EQ(c.api_server.nats.client_name, "osapi-api");
+  EXPECT_EQ(c.agent.nats.client_name, "osapi-node-agent");
+  EXPECT_EQ(c.nats.server.store_dir, ".nats/jetstream/");
+  EXPECT_EQ(c.nats.dlq.max_age, 168h);
+  EXPECT_EQ(c.nats.audit.bucket, "audit-log");
+  EXPECT_EQ(c.nats.registry.ttl, 30s);
+  EXPECT_FALSE(c.telemetry.tracing.enabled);
+  EXPECT_EQ(c.telemetry.tracing.sampler, "always_on");
+  EXPECT_EQ(c.telemetry.metrics_path, "/metrics");
+  EXPECT_EQ(c.agent.consumer.back_off.size(), 5u);
+  EXPECT_TRUE(c.api_server.cors_allow_origins.empty());
+}
+
+TEST(Loader, ReferenceFileLoadsUnchanged) {
+  Fixture f;
+  Loaded l = f.must_load(reference_yaml());
+  EXPECT_TRUE(l.unknown_keys.empty()) << l.unknown_keys.front();
+  EXPECT_TRUE(l.invalid.empty()) << l.invalid.front().key << ": " << l.invalid.front().reason;
+  const Config& c = l.config;
+  EXPECT_TRUE(c.debug);
+  EXPECT_TRUE(c.telemetry.tracing.enabled);
+  EXPECT_EQ(c.api_client.bearer_token, test::kToken);
+  EXPECT_EQ(c.api_server.signing_key, test::kKey);
+  EXPECT_EQ(c.api_server.nats.namespace_, "osapi");
+  EXPECT_EQ(c.nats.server.namespace_, "osapi");
+  EXPECT_EQ(c.agent.nats.namespace_, "osapi");
+  EXPECT_EQ(c.api_server.cors_allow_origins,
+            (std::vector<std::string>{"http://localhost:3001", "https://osapi-io.github.io"}));
+  EXPECT_EQ(c.nats.stream.subjects, "jobs.>");
+  EXPECT_EQ(c.nats.dlq.max_age, 168h);
+  EXPECT_EQ(c.nats.kv.max_bytes, 104857600);
+  EXPECT_EQ(c.agent.consumer.back_off, (std::vector<Duration>{30s, 2min, 5min, 15min, 30min}));
+  EXPECT_EQ(c.agent.hostname, "");
+  EXPECT_EQ(c.agent.labels.at("group"), "web.dev.us-east");
+  for (auto cmd : {Command::kApiServer, Command::kNatsServer, Command::kAgent, Command::kClient,
+                   Command::kClientAuthenticated, Command::kToken}) {
+    EXPECT_TRUE(validate_for(l, cmd).ok()) << test::message(validate_for(l, cmd));
+  }
+}
+
+TEST(Loader, FileValuesAndScalarConversion) {
+  Fixture f;
+  Loaded l = f.must_load(R"(
+api:
+  server:
+    port: "9000"
+nats:
+  kv: {ttl: 2h, max_bytes: 1048576}
+  dlq: {max_age: 1d12h}
+  server: {monitor_port: 8222, bin: /usr/sbin/nats-server}
+telemetry:
+  tracing: {enabled: "true", otlp_insecure: 0, sampler: traceidratio, sampler_ratio: 0.25,
+            batch: {max_queue_size: 100, schedule_delay: 500ms}}
+node:
+  agent:
+    consumer: {back_off: "1s, 2s"}
+)");
+  const Config& c = l.config;
+  EXPECT_TRUE(l.invalid.empty());
+  EXPECT_EQ(c.api_server.port, 9000);
+  EXPECT_EQ(c.nats.kv.ttl, 2h);
+  EXPECT_EQ(c.nats.kv.max_bytes, 1048576);
+  EXPECT_EQ(c.nats.dlq.max_age, 36h);
+  EXPECT_EQ(c.nats.server.monitor_port, 8222);
+  EXPECT_EQ(c.nats.server.bin, "/usr/sbin/nats-server");
+  EXPECT_TRUE(c.telemetry.tracing.enabled);
+  EXPECT_FALSE(c.telemetry.tracing.otlp_insecure);
+  EXPECT_EQ(c.telemetry.tracing.sampler, "traceidratio");
+  EXPECT_DOUBLE_EQ(c.telemetry.tracing.sampler_ratio, 0.25);
+  EXPECT_EQ(c.telemetry.tracing.batch.max_queue_size, 100);
+  EXPECT_EQ(c.telemetry.tracing.batch.schedule_delay, 500ms);
+  EXPECT_EQ(c.agent.consumer.back_off, (std::vector<Duration>{1s, 2s}));
+}
+
+TEST(Loader, SevenDaysIs168Hours) {
+  Fixture f;
+  Loaded l = f.must_load("nats:\n  dlq:\n    max_age: 7d\n");
+  EXPECT_EQ(l.config.nats.dlq.max_age, 168h);
+}
+
+TEST(Loader, EnvOverridesKeysAbsentFromFile) {
+  Fixture f;
+  Loaded l = f.must_load(
+      "api:\n  client:\n    url: http://x\n",
+      {
+          {"OSAPI_API_SERVER_PORT", "9090"},
+          {"OSAPI_NODE_AGENT_LABELS", "{group: web}"},
+          {"OSAPI_NODE_AGENT_CONSUMER_BACK_OFF", "30s,2m"},
+          {"OSAPI_API_SERVER_SECURITY_ROLES", "{ops: {permissions: [node:read, health:read]}}"},
+          {"OSAPI_NATS_SERVER_AUTH_USERS", "[{username: a, password: b}, {username: c}]"},
+          {"OSAPI_NATS_SERVER_AUTH_NKEYS", "[UABC, UDEF]"},
+          {"OSAPI_API_SERVER_SECURITY_CORS_ALLOW_ORIGINS", "http://a, http://b"},
+          {"OSAPI_NODE_AGENT_NATS_CLIENT_NAME", "agent-7"},
+          {"OSAPI_NATS_SERVER_BIN", "/opt/nats-server"},
+          {"OSAPI_NATS_SERVER_MONITOR_PORT", "8222"},
+          {"OSAPI_TELEMETRY_TRACING_BATCH_EXPORT_TIMEOUT", "3s"},
+          {"OSAPI_TELEMETRY_METRICS_PATH", "/m"},
+          {"OSAPI_UNRELATED_THING", "ignored"},
+      });
+  const Config& c = l.config;
+  EXPECT_TRUE(l.invalid.empty()) << l.invalid.front().source << ": " << l.invalid.front().reason;
+  EXPECT_EQ(c.api_client.url, "http://x");
+  EXPECT_EQ(c.api_server.port, 9090);
+  EXPECT_EQ(c.agent.labels, (std::map<std::string, std::string>{{"group", "web"}}));
+  EXPECT_EQ(c.agent.consumer.back_off, (std::vector<Duration>{30s, 2min}));
+  ASSERT_EQ(c.api_server.roles.count("ops"), 1u);
+  EXPECT_EQ(c.api_server.roles.at("ops").permissions,
+            (std::vector<std::string>{"node:read", "health:read"}));
+  ASSERT_EQ(c.nats.server.auth_users.size(), 2u);
+  EXPECT_EQ(c.nats.server.auth_users[0].username, "a");
+  EXPECT_EQ(c.nats.server.auth_users[0].password, "b");
+  EXPECT_EQ(c.nats.server.auth_users[1].username, "c");
+  EXPECT_EQ(c.nats.server.auth_nkeys, (std::vector<std::string>{"UABC", "UDEF"}));
+  EXPECT_EQ(c.api_server.cors_allow_origins, (std::vector<std::string>{"http://a", "http://b"}));
+  EXPECT_EQ(c.agent.nats.client_name, "agent-7");
+  EXPECT_EQ(c.nats.server.bin, "/opt/nats-server");
+  EXPECT_EQ(c.nats.server.monitor_port, 8222);
+  EXPECT_EQ(c.telemetry.tracing.batch.export_timeout, 3s);
+  EXPECT_EQ(c.telemetry.metrics_path, "/m");
+}
+
+TEST(Loader, OtlpHeadersEnvAcceptsFlowMapAndPairs) {
+  Fixture f;
+  Loaded a = f.must_load(
+      "", {{"OSAPI_TELEMETRY_TRACING_OTLP_HEADERS", "{authorization: Bearer abc, x-team: t1}"}});
+  EXPECT_EQ(
+      a.config.telemetry.tracing.otlp_headers,
+      (std::map<std::string, std::string>{{"authorization", "Bearer abc"}, {"x-team", "t1"}}));
+  Loaded b = f.must_load(
+      "", {{"OSAPI_TELEMETRY_TRACING_OTLP_HEADERS", "authorization=Bearer abc, x-team=t=1"}});
+  EXPECT_EQ(
+      b.config.telemetry.tracing.otlp_headers,
+      (std::map<std::string, std::string>{{"authorization", "Bearer abc"}, {"x-team", "t=1"}}));
+  Loaded c = f.must_load("", {{"OSAPI_TELEMETRY_TRACING_OTLP_HEADERS", "novalue"}});
+  ASSERT_EQ(c.invalid.size(), 1u);
+  EXPECT_EQ(c.invalid[0].source, "OSAPI_TELEMETRY_TRACING_OTLP_HEADERS");
+}
+
+TEST(Loader, FlagBeatsEnvBeatsFile) {
+  Fixture f;
+  const std::string yaml = "api:\n  server:\n    port: 8081\n";
+  EXPECT_EQ(f.must_load(yaml).config.api_server.port, 8081);
+  EXPECT_EQ(f.must_load(yaml, {{"OSAPI_API_SERVER_PORT", "8082"}}).config.api_server.port, 8082);
+  EXPECT_EQ(f.must_load(yaml, {{"OSAPI_API_SERVER_PORT", "8082"}}, {{"api.server.port", "8083"}})
+                .config.api_server.port,
+            8083);
+}
+
+TEST(Loader, ValidLaterLayerClearsEarlierError) {
+  Fixture f;
+  Loaded l =
+      f.must_load("nats:\n  stream:\n    max_age: bogus\n", {{"OSAPI_NATS_STREAM_MAX_AGE", "12h"}});
+  EXPECT_TRUE(l.invalid.empty());
+  EXPECT_EQ(l.config.nats.stream.max_age, 12h);
+}
+
+TEST(Loader, SetButEmptyEnvSetsKeyEmpty) {
+  Fixture f;
+  Loaded l =
+      f.must_load("nats:\n  audit:\n    bucket: audit-log\n",
+                  {{"OSAPI_NATS_AUDIT_BUCKET", ""}, {"OSAPI_NODE_AGENT_CONSUMER_BACK_OFF", ""}});
+  EXPECT_EQ(l.config.nats.audit.bucket, "");
+  EXPECT_TRUE(l.config.agent.consumer.back_off.empty());
+}
+
+TEST(Loader, BoolEnvValues) {
+  Fixture f;
+  EXPECT_TRUE(
+      f.must_load("", {{"OSAPI_TELEMETRY_TRACING_ENABLED", "1"}}).config.telemetry.tracing.enabled);
+  EXPECT_FALSE(f.must_load("", {{"OSAPI_TELEMETRY_TRACING_OTLP_INSECURE", "false"}})
+                   .config.telemetry.tracing.otlp_insecure);
+  Loaded bad = f.must_load("", {{"OSAPI_TELEMETRY_TRACING_ENABLED", "maybe"}});
+  ASSERT_EQ(bad.invalid.size(), 1u);
+  EXPECT_EQ(bad.invalid[0].key, "telemetry.tracing.enabled");
+}
+
+TEST(Loader, ConfigFilePathFromEnvThenDefault) {
+  Fixture f;
+  const std::string path = f.dir.write("other.yaml", "api:\n  server:\n    port: 7000\n");
+  LoadOptions opt;
+  opt.env = {{"OSAPI_OSAPIFILE", path}};
+  auto r = load(opt);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->path, path);
+  EXPECT_EQ(r->config.api_server.port, 7000);
+
+  LoadOptions flag_wins;
+  flag_wins.path = f.dir.file("missing.yaml");
+  flag_wins.env = opt.env;
+  auto m = load(flag_wins);
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().message,
+            "failed to read config " + f.dir.file("missing.yaml") + ": no such file or directory");
+}
+
+TEST(Loader, UnreadableAndInvalidYaml) {
+  Fixture f;
+  LoadOptions dir_opt;
+  dir_opt.path = f.dir.path();
+  auto d = load(dir_opt);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.error().message.rfind("failed to read config " + f.dir.path() + ": ", 0), 0u);
+
+  auto bad = f.load_yaml("api:\n  server: {port: 8080\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message.rfind(
+                "failed to read config " + f.dir.file("osapi.yaml") + ": yaml: line ", 0),
+            0u)
+      << bad.error().message;
+
+  auto scalar = f.load_yaml("just a string\n");
+  ASSERT_FALSE(scalar.ok());
+  EXPECT_NE(scalar.error().message.find("failed to read config"), std::string::npos);
+}
+
+TEST(Loader, UnknownKeysAreListedWithFullPaths) {
+  Fixture f;
+  Loaded l = f.must_load(R"(
+colour: blue
+api:
+  server:
+    prot: 1
+    security:
+      roles:
+        ops: {permissions: [node:read], note: x}
+nats:
+  stream: {name: JOBS, extra: 1}
+)");
+  EXPECT_EQ(l.unknown_keys,
+            (std::vector<std::string>{"colour", "api.server.prot",
+                                      "api.server.security.roles.ops.note", "nats.stream.extra"}));
+  EXPECT_TRUE(l.invalid.empty());
+}
+
+TEST(Loader, NonMappingSectionIsAKeyError) {
+  Fixture f;
+  Loaded l = f.must_load("nats:\n  stream: bogus\n");
+  ASSERT_EQ(l.invalid.size(), 1u);
+  EXPECT_EQ(l.invalid[0].key, "nats.stream");
+}
+
+TEST(Loader, DebugForcesTracing) {
+  Fixture f;
+  EXPECT_TRUE(f.must_load("debug: true\ntelemetry:\n  tracing:\n    enabled: false\n")
+                  .config.telemetry.tracing.enabled);
+  EXPECT_TRUE(f.must_load("", {{"OSAPI_DEBUG", "true"}}).config.telemetry.tracing.enabled);
+  EXPECT_TRUE(f.must_load("", {}, {{"debug", "true"}}).config.telemetry.tracing.enabled);
+  Loaded off = f.must_load("debug: false\n");
+  EXPECT_FALSE(off.config.telemetry.tracing.enabled);
+  EXPECT_EQ(off.config.telemetry.tracing.exporter, "");  // debug never sets an exporter
+}
+
+TEST(Loader, EveryKeyHasAnEnvName) {
+  const auto keys = known_keys();
+  for (const char* k : {"osapiFile",
+                        "debug",
+                        "api.client.url",
+                        "api.client.security.bearer_token",
+                        "api.server.port",
+                        "api.server.nats.host",
+                        "api.server.nats.port",
+                        "api.server.nats.client_name",
+                        "api.server.nats.namespace",
+                        "api.server.nats.auth.type",
+                        "api.server.nats.auth.username",
+                        "api.server.nats.auth.password",
+                        "api.server.nats.auth.nkey_file",
+                        "api.server.security.signing_key",
+                        "api.server.security.cors.allow_origins",
+                        "api.server.security.roles",
+                        "nats.server.host",
+                        "nats.server.port",
+                        "nats.server.store_dir",
+                        "nats.server.namespace",
+                        "nats.server.auth.type",
+                        "nats.server.auth.users",
+                        "nats.server.auth.nkeys",
+                        "nats.server.bin",
+                        "nats.server.monitor_port",
+                        "nats.stream.name",
+                        "nats.stream.subjects",
+                        "nats.stream.max_age",
+                        "nats.stream.max_msgs",
+                        "nats.stream.storage",
+                        "nats.stream.replicas",
+                        "nats.stream.discard",
+                        "nats.kv.bucket",
+                        "nats.kv.response_bucket",
+                        "nats.kv.ttl",
+                        "nats.kv.max_bytes",
+                        "nats.kv.storage",
+                        "nats.kv.replicas",
+                        "nats.dlq.max_age",
+                        "nats.dlq.max_msgs",
+                        "nats.dlq.storage",
+                        "nats.dlq.replicas",
+                        "nats.audit.bucket",
+                        "nats.audit.ttl",
+                        "nats.audit.max_bytes",
+                        "nats.audit.storage",
+                        "nats.audit.replicas",
+                        "nats.registry.bucket",
+                        "nats.registry.ttl",
+                        "nats.registry.storage",
+                        "nats.registry.replicas",
+                        "telemetry.tracing.enabled",
+                        "telemetry.tracing.exporter",
+                        "telemetry.tracing.otlp_endpoint",
+                        "telemetry.tracing.otlp_protocol",
+                        "telemetry.tracing.otlp_insecure",
+                        "telemetry.tracing.otlp_ca_file",
+                        "telemetry.tracing.otlp_client_cert_file",
+                        "telemetry.tracing.otlp_client_key_file",
+                        "telemetry.tracing.otlp_headers",
+                        "telemetry.tracing.sampler",
+                        "telemetry.tracing.sampler_ratio",
+                        "telemetry.tracing.batch.max_queue_size",
+                        "telemetry.tracing.batch.max_export_batch_size",
+                        "telemetry.tracing.batch.schedule_delay",
+                        "telemetry.tracing.batch.export_timeout",
+                        "telemetry.metrics.path",
+                        "node.agent.nats.host",
+                        "node.agent.nats.port",
+                        "node.agent.nats.client_name",
+                        "node.agent.nats.namespace",
+                        "node.agent.nats.auth.type",
+                        "node.agent.nats.auth.username",
+                        "node.agent.nats.auth.password",
+                        "node.agent.nats.auth.nkey_file",
+                        "node.agent.consumer.name",
+                        "node.agent.consumer.max_deliver",
+                        "node.agent.consumer.ack_wait",
+                        "node.agent.consumer.max_ack_pending",
+                        "node.agent.consumer.replay_policy",
+                        "node.agent.consumer.back_off",
+                        "node.agent.queue_group",
+                        "node.agent.hostname",
+                        "node.agent.max_jobs",
+                        "node.agent.labels"}) {
+    EXPECT_NE(std::find(keys.begin(), keys.end(), k), keys.end()) << k;
+  }
+  EXPECT_EQ(env_var_for("api.server.port"), "OSAPI_API_SERVER_PORT");
+  EXPECT_EQ(env_var_for("node.agent.nats.client_name"), "OSAPI_NODE_AGENT_NATS_CLIENT_NAME");
+  EXPECT_EQ(env_var_for("osapiFile"), "OSAPI_OSAPIFILE");
+}
+
+TEST(Loader, EnvironmentSnapshotReadsEnviron) {
+  ::setenv("OSAPI_CONFIG_TEST_SNAPSHOT", "a=b", 1);
+  auto env = environment_snapshot();
+  ::unsetenv("OSAPI_CONFIG_TEST_SNAPSHOT");
+  EXPECT_EQ(env["OSAPI_CONFIG_TEST_SNAPSHOT"], "a=b");
+}
+
+TEST(Dump, MasksSecrets) {
+  Fixture f;
+  Loaded l = f.must_load(reference_yaml(),
+                         {{"OSAPI_API_SERVER_NATS_AUTH_PASSWORD", "natspw"},
+                          {"OSAPI_NATS_SERVER_AUTH_USERS", "[{username: u1, password: userpw}]"},
+                          {"OSAPI_TELEMETRY_TRACING_OTLP_HEADERS", "x-honeycomb-team=hcsecret"}});
+  const std::string dump = dump_masked(l.config);
+  for (const std::string& secret : {test::kKey, test::kToken, std::string("natspw"),
+                                    std::string("userpw"), std::string("hcsecret")}) {
+    EXPECT_EQ(dump.find(secret), std::string::npos) << secret << " leaked: " << dump;
+  }
+  EXPECT_NE(dump.find("\"signing_key\":\"****\""), std::string::npos) << dump;
+  EXPECT_NE(dump.find("\"x-honeycomb-team\":\"****\""), std::string::npos) << dump;
+  EXPECT_NE(dump.find("\"username\":\"u1\""), std::string::npos) << dump;
+  EXPECT_NE(dump.find("\"max_age\":\"168h0m0s\""), std::string::npos) << dump;
+  EXPECT_NE(dump.find("\"group\":\"web.dev.us-east\""), std::string::npos) << dump;
+}
+
+TEST(Dump, RoundTripsThroughTheLoader) {
+  Fixture f;
+  Loaded l = f.must_load(reference_yaml());
+  Loaded again = f.must_load(dump_masked(l.config));
+  EXPECT_TRUE(again.unknown_keys.empty());
+  EXPECT_TRUE(again.invalid.empty());
+  EXPECT_EQ(again.config.nats.dlq.max_age, 168h);
+  EXPECT_EQ(again.config.agent.consumer.back_off, l.config.agent.consumer.back_off);
+  EXPECT_EQ(again.config.agent.labels, l.config.agent.labels);
+  EXPECT_EQ(again.config.api_server.cors_allow_origins, l.config.api_server.cors_allow_origins);
+}
+
+}  // namespace
+}  // namespace osapi::config

@@ -1,0 +1,70 @@
+// E2E harness: the real `osapi` binary as nats supervisor, API server and agent(s), on free
+// loopback ports, with a temp config and store dir.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "process.h"
+
+namespace osapi::testing {
+
+struct StackOptions {
+  std::string exporter = "stdout";  // telemetry.tracing.exporter for every role
+  bool tracing = true;
+  std::string extra_yaml;  // appended at the end of the config
+  std::vector<std::map<std::string, std::string>> agents = {{}};  // env per agent
+};
+
+class Stack {
+ public:
+  explicit Stack(StackOptions options = {});
+  ~Stack();
+
+  void start_nats();
+  void start_api();
+  void start_agent(const std::map<std::string, std::string>& env = {});
+  void start_all();
+  void stop_all();
+
+  // Runs `osapi -f <config> <args…>`.
+  RunResult osapi(const std::vector<std::string>& args,
+                  const std::map<std::string, std::string>& env = {},
+                  const std::string& stdin_data = "");
+  // Raw HTTP against the API: returns status and body, headers in `headers_out`.
+  RunResult curl(const std::vector<std::string>& args);
+
+  std::string api_url() const { return "http://127.0.0.1:" + std::to_string(api_port_); }
+  int api_port() const { return api_port_; }
+  int nats_port() const { return nats_port_; }
+  const std::string& config_path() const { return config_; }
+  const std::string& signing_key() const { return key_; }
+  std::string token(const std::string& roles = "admin");
+  TempDir& dir() { return dir_; }
+
+  Process* nats() { return nats_.get(); }
+  Process* api() { return api_.get(); }
+  Process* agent(size_t i = 0) { return i < agents_.size() ? agents_[i].get() : nullptr; }
+
+ private:
+  void write_config(const std::string& bearer);
+
+  StackOptions opts_;
+  TempDir dir_;
+  int nats_port_ = 0, api_port_ = 0;
+  std::string key_, config_;
+  std::unique_ptr<Process> nats_, api_;
+  std::vector<std::unique_ptr<Process>> agents_;
+};
+
+// Every span in the OTLP-JSON lines of a text (one ExportTraceServiceRequest per line).
+struct SpanRecord {
+  std::string trace_id, span_id, parent_span_id, name, service;
+  int kind = 0;
+  std::map<std::string, std::string> attributes;  // values as text
+};
+std::vector<SpanRecord> parse_spans(const std::string& text);
+
+}  // namespace osapi::testing

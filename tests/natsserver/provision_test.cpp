@@ -1,0 +1,179 @@
+// Provisioning against a real nats-server: every object with the configured settings.
+#include "natsserver/provision.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "process.h"
+
+namespace osapi::natsserver {
+namespace {
+
+using namespace std::chrono_literals;
+using Nanos = std::chrono::nanoseconds;
+
+TEST(ServerBackoffTest, TruncatesToMaxDeliverMinusOne) {
+  config::Consumer c;  // max_deliver 5, back_off [30s, 2m, 5m, 15m, 30m]
+  EXPECT_EQ(server_backoff(c), (std::vector<Nanos>{30s, 2min, 5min, 15min}));
+  c.max_deliver = 3;
+  EXPECT_EQ(server_backoff(c), (std::vector<Nanos>{30s, 2min}));
+  c.max_deliver = 1;
+  EXPECT_TRUE(server_backoff(c).empty());
+  c.max_deliver = 0;
+  EXPECT_TRUE(server_backoff(c).empty());
+  c.max_deliver = 10;
+  EXPECT_EQ(server_backoff(c).size(), 5u);
+}
+
+TEST(ProvisionPlanTest, NamesForNamespaceAndEmpty) {
+  config::Config cfg;
+  auto p = provision_plan(cfg, "osapi");
+  EXPECT_EQ(p.jobs_stream.name, "osapi-JOBS");
+  EXPECT_EQ(p.jobs_stream.subjects, (std::vector<std::string>{"osapi.jobs.>"}));
+  EXPECT_EQ(p.dlq_stream.name, "osapi-JOBS-DLQ");
+  EXPECT_EQ(p.dlq_stream.subjects,
+            (std::vector<std::string>{"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.osapi-JOBS.*"}));
+  ASSERT_EQ(p.buckets.size(), 4u);
+  EXPECT_EQ(p.buckets[0].bucket, "osapi-job-queue");
+  EXPECT_EQ(p.buckets[1].bucket, "osapi-job-responses");
+  EXPECT_EQ(p.buckets[2].bucket, "osapi-audit-log");
+  EXPECT_EQ(p.buckets[3].bucket, "osapi-agent-registry");
+  ASSERT_EQ(p.consumers.size(), 2u);
+  EXPECT_EQ(p.consumers[0].durable, "query_any");
+  EXPECT_EQ(p.consumers[0].filter_subject, "osapi.jobs.query._any");
+  EXPECT_EQ(p.consumers[1].filter_subject, "osapi.jobs.modify._any");
+
+  auto e = provision_plan(cfg, "");
+  EXPECT_EQ(e.jobs_stream.name, "JOBS");
+  EXPECT_EQ(e.jobs_stream.subjects, (std::vector<std::string>{"jobs.>"}));
+  EXPECT_EQ(e.dlq_stream.name, "JOBS-DLQ");
+  EXPECT_EQ(e.buckets[0].bucket, "job-queue");
+  EXPECT_EQ(e.consumers[0].filter_subject, "jobs.query._any");
+
+  cfg.nats.audit.bucket = "";
+  cfg.nats.registry.bucket = "";
+  EXPECT_EQ(provision_plan(cfg, "x").buckets.size(), 2u);
+  ProvisionParts api;
+  api.consumers = false;
+  EXPECT_TRUE(provision_plan(cfg, "x", api).consumers.empty());
+}
+
+class ProvisionTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<osapi::testing::NatsServer>();
+    messaging::ConnectOptions o;
+    o.url = server_->url();
+    auto c = messaging::Connection::connect(o);
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    conn_ = *c;
+  }
+  std::unique_ptr<osapi::testing::NatsServer> server_;
+  std::shared_ptr<messaging::Connection> conn_;
+};
+
+TEST_P(ProvisionTest, CreatesEveryObjectWithConfiguredSettingsAndIsIdempotent) {
+  const std::string ns = GetParam();
+  auto n = [&](const std::string& name) { return config::ns_name(ns, name); };
+  config::Config cfg;
+  cfg.nats.kv.ttl = 2h;
+  cfg.nats.kv.max_bytes = 1048576;
+  cfg.nats.stream.max_msgs = 500;
+  cfg.nats.stream.discard = "new";
+  cfg.nats.stream.storage = "memory";
+  cfg.agent.consumer.max_deliver = 3;
+  cfg.agent.consumer.ack_wait = 45s;
+  cfg.agent.consumer.max_ack_pending = 77;
+
+  auto st = provision(*conn_, cfg, ns, true);
+  ASSERT_TRUE(st.ok()) << st.error().message;
+
+  auto jobs = conn_->stream_info(n("JOBS"));
+  ASSERT_TRUE(jobs.ok()) << jobs.error().message;
+  EXPECT_EQ(jobs->subjects, (std::vector<std::string>{config::ns_subject(ns, "jobs.>")}));
+  EXPECT_EQ(jobs->max_age, Nanos(24h));
+  EXPECT_EQ(jobs->max_msgs, 500);
+  EXPECT_EQ(jobs->storage, "memory");
+  EXPECT_EQ(jobs->discard, "new");
+  EXPECT_EQ(jobs->replicas, 1);
+  EXPECT_EQ(jobs->duplicate_window, Nanos(2min));
+
+  auto dlq = conn_->stream_info(n("JOBS-DLQ"));
+  ASSERT_TRUE(dlq.ok()) << dlq.error().message;
+  EXPECT_EQ(dlq->max_age, Nanos(168h));
+  EXPECT_EQ(dlq->max_msgs, 1000);
+  EXPECT_EQ(dlq->storage, "file");
+  EXPECT_EQ(dlq->subjects, (std::vector<std::string>{"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." +
+                                                     n("JOBS") + ".*"}));
+
+  for (const std::string bucket : {"job-queue", "job-responses"}) {
+    auto kv = conn_->stream_info("KV_" + n(bucket));
+    ASSERT_TRUE(kv.ok()) << bucket << ": " << kv.error().message;
+    EXPECT_EQ(kv->max_age, Nanos(2h)) << bucket;
+    EXPECT_EQ(kv->max_bytes, 1048576) << bucket;
+    EXPECT_EQ(kv->max_msgs_per_subject, 1) << bucket;
+  }
+  auto audit = conn_->stream_info("KV_" + n("audit-log"));
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ(audit->max_age, Nanos(720h));
+  EXPECT_EQ(audit->max_bytes, 52428800);
+  auto registry = conn_->stream_info("KV_" + n("agent-registry"));
+  ASSERT_TRUE(registry.ok());
+  EXPECT_EQ(registry->max_age, Nanos(30s));
+  EXPECT_EQ(registry->max_bytes, -1);
+
+  for (const std::string kind : {"query", "modify"}) {
+    auto ci = conn_->consumer_info(n("JOBS"), kind + "_any");
+    ASSERT_TRUE(ci.ok()) << ci.error().message;
+    EXPECT_EQ(ci->filter_subject, config::ns_subject(ns, "jobs." + kind + "._any"));
+    EXPECT_EQ(ci->deliver_policy, "all");
+    EXPECT_EQ(ci->ack_policy, "explicit");
+    EXPECT_EQ(ci->max_deliver, 3);
+    EXPECT_EQ(ci->max_ack_pending, 77);
+    EXPECT_EQ(ci->backoff, (std::vector<Nanos>{30s, 2min}));  // truncated to max_deliver−1
+  }
+
+  // Second run: idempotent (both modes), nothing duplicated.
+  ASSERT_TRUE(provision(*conn_, cfg, ns, true).ok());
+  ASSERT_TRUE(provision(*conn_, cfg, ns, false).ok());
+  EXPECT_EQ(conn_->stream_info(n("JOBS"))->consumers, 2);
+
+  // Create-missing-only never changes an existing object; update does.
+  config::Config changed = cfg;
+  changed.nats.kv.ttl = 3h;
+  changed.agent.consumer.max_ack_pending = 99;
+  ASSERT_TRUE(provision(*conn_, changed, ns, false).ok());
+  EXPECT_EQ(conn_->stream_info("KV_" + n("job-queue"))->max_age, Nanos(2h));
+  EXPECT_EQ(conn_->consumer_info(n("JOBS"), "query_any")->max_ack_pending, 77);
+  ASSERT_TRUE(provision(*conn_, changed, ns, true).ok());
+  EXPECT_EQ(conn_->stream_info("KV_" + n("job-queue"))->max_age, Nanos(3h));
+  EXPECT_EQ(conn_->consumer_info(n("JOBS"), "query_any")->max_ack_pending, 99);
+}
+
+TEST_P(ProvisionTest, DefaultBackoffWithDefaultMaxDeliverIsAccepted) {
+  config::Config cfg;  // max_deliver 5 with 5 back_off entries: 2.9 needs truncation
+  auto st = provision(*conn_, cfg, GetParam(), false);
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  auto ci = conn_->consumer_info(config::ns_name(GetParam(), "JOBS"), "modify_any");
+  ASSERT_TRUE(ci.ok());
+  EXPECT_EQ(ci->backoff.size(), 4u);
+}
+
+TEST_P(ProvisionTest, MissingObjectIsRecreatedInCreateOnlyMode) {
+  config::Config cfg;
+  ProvisionParts api;
+  api.consumers = false;
+  ASSERT_TRUE(provision(*conn_, cfg, GetParam(), false, api).ok());
+  EXPECT_EQ(conn_->stream_info(config::ns_name(GetParam(), "JOBS"))->consumers, 0);
+  ASSERT_TRUE(provision(*conn_, cfg, GetParam(), false).ok());
+  EXPECT_EQ(conn_->stream_info(config::ns_name(GetParam(), "JOBS"))->consumers, 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Namespaces, ProvisionTest, ::testing::Values("osapi", ""),
+                         [](const auto& info) {
+                           return info.param.empty() ? std::string("empty") : info.param;
+                         });
+
+}  // namespace
+}  // namespace osapi::natsserver

@@ -1,0 +1,191 @@
+// The supervisor as a real process (natsserver_supervisor_runner): start, ready, provisioned,
+// SIGTERM → exit 0; start-up failures → exit 1 with a clear log line.
+#include "natsserver/supervisor.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "messaging/nats.h"
+#include "process.h"
+
+namespace osapi::natsserver {
+namespace {
+
+using namespace std::chrono_literals;
+using osapi::testing::Process;
+using osapi::testing::TempDir;
+
+std::string all_output(const Process& p) {
+  return p.out() + p.err();
+}
+
+std::vector<std::string> runner_args(int port, const TempDir& dir,
+                                     std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {SUPERVISOR_RUNNER, "host=127.0.0.1",
+                                   "port=" + std::to_string(port), "store_dir=" + dir.file("js")};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+std::map<std::string, std::string> runner_env(const TempDir& runtime) {
+  return {{"XDG_RUNTIME_DIR", runtime.path()}};
+}
+
+bool dir_empty(const std::string& p) {
+  return std::filesystem::is_empty(std::filesystem::path(p));
+}
+
+TEST(LogLineTest, ParsesServerTags) {
+  auto l = parse_server_log_line("[123] 2024/01/02 03:04:05.678901 [WRN] Plaintext passwords");
+  EXPECT_EQ(l.level, 2);
+  EXPECT_EQ(l.text, "Plaintext passwords");
+  EXPECT_EQ(parse_server_log_line("[1] x [ERR] boom").level, 3);
+  EXPECT_EQ(parse_server_log_line("[1] x [FTL] boom").level, 3);
+  EXPECT_EQ(parse_server_log_line("[1] x [DBG] d").level, 0);
+  EXPECT_EQ(parse_server_log_line("[1] x [TRC] t").level, 0);
+  EXPECT_EQ(parse_server_log_line("[1] x [INF] Server is ready").text, "Server is ready");
+  auto untagged = parse_server_log_line("no tag here");
+  EXPECT_EQ(untagged.level, 1);
+  EXPECT_EQ(untagged.text, "no tag here");
+}
+
+TEST(ResolveBinaryTest, PathsAndSearch) {
+  EXPECT_TRUE(resolve_server_binary("nats-server").ok());  // PATH or /usr/sbin
+  EXPECT_EQ(resolve_server_binary("/nonexistent/nats-server").error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(resolve_server_binary("no-such-binary-osapi").ok());
+  const std::string found = osapi::testing::nats_server_bin();
+  EXPECT_EQ(*resolve_server_binary(found), found);
+}
+
+TEST(SupervisorTest, StartsProvisionsAndStopsOnSigterm) {
+  TempDir dir, runtime;
+  const int port = osapi::testing::free_port();
+  Process p(runner_args(port, dir, {"namespace=osapi"}), runner_env(runtime));
+  ASSERT_TRUE(p.wait_output("embedded NATS server running", 30s)) << all_output(p);
+  const std::string out = all_output(p);
+  EXPECT_NE(out.find("JetStream infrastructure configured successfully"), std::string::npos);
+  EXPECT_NE(out.find("component=nats-server"), std::string::npos);
+  EXPECT_NE(out.find("Server is ready"), std::string::npos);
+  EXPECT_NE(out.find("store_dir=" + dir.file("js")), std::string::npos) << out;
+  EXPECT_NE(out.find("namespace=osapi"), std::string::npos);
+  EXPECT_NE(out.find("auth.type=none"), std::string::npos);
+  EXPECT_FALSE(dir_empty(runtime.path()));  // private runtime dir with the config
+
+  for (const auto& entry : std::filesystem::directory_iterator(runtime.path())) {
+    EXPECT_EQ(std::filesystem::status(entry.path()).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_all);
+    const auto conf = entry.path() / "nats-server.conf";
+    EXPECT_EQ(std::filesystem::status(conf).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
+
+  messaging::ConnectOptions o;
+  o.url = "nats://127.0.0.1:" + std::to_string(port);
+  auto c = messaging::Connection::connect(o);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE((*c)->stream_info("osapi-JOBS").ok());
+  EXPECT_TRUE((*c)->stream_info("osapi-JOBS-DLQ").ok());
+  EXPECT_TRUE((*c)->consumer_info("osapi-JOBS", "query_any").ok());
+  c->reset();
+
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait(20s), 0) << all_output(p);
+  EXPECT_NE(all_output(p).find("embedded NATS server stopped"), std::string::npos);
+  EXPECT_FALSE(osapi::testing::port_open(port));
+  EXPECT_TRUE(dir_empty(runtime.path()));
+}
+
+TEST(SupervisorTest, SigintAlsoStopsWithUserPassAuth) {
+  TempDir dir, runtime;
+  const int port = osapi::testing::free_port();
+  Process p(runner_args(port, dir, {"auth=user_pass", "users=admin:pa\"ss,other:x"}),
+            runner_env(runtime));
+  ASSERT_TRUE(p.wait_output("embedded NATS server running", 30s)) << all_output(p);
+  EXPECT_EQ(all_output(p).find("pa\"ss"), std::string::npos);  // never logged
+  p.signal(SIGINT);
+  EXPECT_EQ(p.wait(20s), 0) << all_output(p);
+}
+
+TEST(SupervisorTest, NkeyAuthProvisionsThroughInternalUser) {
+  TempDir dir, runtime;
+  const int port = osapi::testing::free_port();
+  Process p(
+      runner_args(port, dir,
+                  {"auth=nkey", "nkeys=UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4"}),
+      runner_env(runtime));
+  ASSERT_TRUE(p.wait_output("embedded NATS server running", 30s)) << all_output(p);
+  EXPECT_NE(all_output(p).find("auth.type=nkey"), std::string::npos);
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait(20s), 0) << all_output(p);
+}
+
+TEST(SupervisorTest, PortAlreadyTakenFailsWithClearLog) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(fd, 4), 0);
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const int port = ntohs(addr.sin_port);
+
+  TempDir dir, runtime;
+  Process p(runner_args(port, dir), runner_env(runtime));
+  EXPECT_EQ(p.wait(30s), 1) << all_output(p);
+  const std::string out = all_output(p);
+  EXPECT_NE(out.find("failed to start embedded NATS server"), std::string::npos) << out;
+  EXPECT_NE(out.find("address already in use"), std::string::npos) << out;
+  EXPECT_TRUE(dir_empty(runtime.path()));
+  close(fd);
+}
+
+TEST(SupervisorTest, MissingBinaryFails) {
+  TempDir dir, runtime;
+  Process p(runner_args(osapi::testing::free_port(), dir, {"bin=/nonexistent/nats-server"}),
+            runner_env(runtime));
+  EXPECT_EQ(p.wait(30s), 1) << all_output(p);
+  const std::string out = all_output(p);
+  EXPECT_NE(out.find("failed to start embedded NATS server"), std::string::npos) << out;
+  EXPECT_NE(out.find("/nonexistent/nats-server"), std::string::npos) << out;
+}
+
+TEST(SupervisorTest, UnsupportedAuthFails) {
+  TempDir dir, runtime;
+  Process p(runner_args(osapi::testing::free_port(), dir, {"auth=kerberos"}), runner_env(runtime));
+  EXPECT_EQ(p.wait(30s), 1) << all_output(p);
+  EXPECT_NE(all_output(p).find("unsupported authentication method"), std::string::npos);
+}
+
+TEST(SupervisorTest, ChildDyingOnItsOwnExitsWithError) {
+  TempDir dir, runtime;
+  const int port = osapi::testing::free_port();
+  Process p(runner_args(port, dir), runner_env(runtime));
+  ASSERT_TRUE(p.wait_output("embedded NATS server running", 30s)) << all_output(p);
+  // The nats-server child is the runner's only child process.
+  std::ifstream children("/proc/" + std::to_string(p.pid()) + "/task/" + std::to_string(p.pid()) +
+                         "/children");
+  pid_t child = 0;
+  ASSERT_TRUE(children >> child);
+  ASSERT_GT(child, 0);
+  kill(child, SIGKILL);
+  EXPECT_EQ(p.wait(20s), 1) << all_output(p);
+  const std::string out = all_output(p);
+  EXPECT_NE(out.find("embedded NATS server exited unexpectedly"), std::string::npos) << out;
+  EXPECT_NE(out.find("signal 9"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace osapi::natsserver
