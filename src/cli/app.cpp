@@ -8,7 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/client_commands.h"
+#include "cli/command_env.h"
 #include "cli/context.h"
 #include "cli/server_commands.h"
 #include "cli/token_commands.h"
@@ -33,13 +33,6 @@ std::string join_csv(const std::vector<std::string>& v) {
   return out;
 }
 
-// Prints help for a bare group (spec/cli.md §1: exit 0).
-void require_leaf(CLI::App* group) {
-  group->callback([group] {
-    if (group->get_subcommands().empty()) throw CLI::CallForHelp();
-  });
-}
-
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -48,12 +41,12 @@ int run(int argc, char** argv) {
   app.fallthrough();
   app.set_version_flag("--version", std::string("osapi ") + osapi::version());
 
-  GlobalFlags g;
+  CommandEnv env;
+  GlobalFlags& g = env.g;
+  std::function<int()>& action = env.action;
   app.add_option("-f,--osapi-file", g.file, "config file (default /etc/osapi/osapi.yaml)");
   app.add_flag("-d,--debug", g.debug, "debug logging; turns tracing on");
   app.add_flag("-j,--json", g.json, "machine-readable output");
-
-  std::function<int()> action;
 
   // version
   app.add_subcommand("version", "print the build version")->callback([&] {
@@ -167,74 +160,14 @@ int run(int argc, char** argv) {
   auto* client = app.add_subcommand("client", "call the API");
   client->fallthrough();
   require_leaf(client);
-  std::string url;
-  ClientFlags cf;
-  auto* url_opt = client->add_option("--url", url, "API URL");
-  auto* target_opt =
-      client->add_option("-T,--target", cf.target, "_any, _all, hostname or key:value");
+  env.client = client;
+  env.url_opt = client->add_option("--url", env.url, "API URL");
+  env.target_opt =
+      client->add_option("-T,--target", env.target.target, "_any, _all, hostname or key:value");
   client->add_flag("--trace", g.trace, "trace this command and print its trace_id on stderr");
-
-  // Runs one client command under the CLI root span.
-  auto client_action = [&](const std::string& path, config::Command kind, auto body) {
-    return [&, path, kind, body] {
-      std::map<std::string, std::string> flags;
-      if (url_opt->count()) flags["api.client.url"] = url;
-      cf.target_given = target_opt->count() > 0;
-      Context ctx(g, kind, "osapi-cli", flags, false);
-      std::map<std::string, std::string> attrs;
-      if (cf.target_given) attrs["osapi.target"] = cf.target;
-      ctx.start_root_span(path, attrs);
-      try {
-        int code = body(ctx);
-        ctx.finish(code, "");
-        return code;
-      } catch (const CommandError& e) {
-        std::fflush(stdout);
-        std::fprintf(stderr, "Error: %s\n", e.message.c_str());
-        ctx.finish(e.code, e.message);
-        throw CommandError{"", e.code};  // already printed
-      }
-    };
-  };
-
-  auto* health = client->add_subcommand("health", "liveness (ready for readiness)");
-  health->fallthrough();
-  health->callback([&] {
-    if (!health->get_subcommands().empty()) return;
-    action = client_action("client health", config::Command::kClient,
-                           [](Context& c) { return client_health(c, ""); });
-  });
-  health->add_subcommand("ready", "readiness")->callback([&] {
-    action = client_action("client health ready", config::Command::kClient,
-                           [](Context& c) { return client_health(c, "ready"); });
-  });
-
-  auto* cnode = client->add_subcommand("node", "node queries");
-  cnode->fallthrough();
-  require_leaf(cnode);
-  cnode->add_subcommand("list", "live agents")->callback([&] {
-    action = client_action("client node list", config::Command::kClientAuthenticated,
-                           [](Context& c) { return client_node_list(c); });
-  });
-  cnode->add_subcommand("hostname", "hostname of the target agents")->callback([&] {
-    action = client_action("client node hostname", config::Command::kClientAuthenticated,
-                           [&](Context& c) { return client_node_hostname(c, cf); });
-  });
-  cnode->add_subcommand("status", "status of the target agents")->callback([&] {
-    action = client_action("client node status", config::Command::kClientAuthenticated,
-                           [&](Context& c) { return client_node_status(c, cf); });
-  });
-
-  auto* cjob = client->add_subcommand("job", "jobs");
-  cjob->fallthrough();
-  require_leaf(cjob);
-  std::string job_id;
-  auto* jget = cjob->add_subcommand("get", "one job");
-  jget->add_option("--job-id", job_id, "job id")->required();
-  jget->callback([&] {
-    action = client_action("client job get", config::Command::kClientAuthenticated,
-                           [&](Context& c) { return client_job_get(c, job_id); });
-  });
+  add_health_commands(env);
+  add_node_commands(env);
+  add_job_commands(env);
 
   if (argc <= 1) {
     std::cout << app.help();

@@ -285,8 +285,37 @@ int client_job_get(Context& ctx, const std::string& job_id) {
                                                          : "Error";
     out += kv_line({{label, v}}, ctx.style);
   }
+  if (j.contains("agent_states") && j["agent_states"].size() > 1) {
+    int done = 0, failed = 0, processing = 0;
+    for (const auto& [h, st] : j["agent_states"].items()) {
+      const std::string s = str(st, "status");
+      if (s == "completed")
+        ++done;
+      else if (s == "failed")
+        ++failed;
+      else
+        ++processing;
+    }
+    out += kv_line({{"Agents", std::to_string(j["agent_states"].size()) + " total (" +
+                                   std::to_string(done) + " completed, " + std::to_string(failed) +
+                                   " failed, " + std::to_string(processing) + " processing)"}},
+                   ctx.style);
+  }
   if (j.contains("operation"))
     out += section("Job Request", Table{{"DATA"}, {{j["operation"].dump(2)}}}, ctx.style);
+  if (j.contains("responses")) {
+    Table t{{"HOSTNAME", "STATUS", "DATA", "ERROR"}, {}};
+    for (const auto& [h, resp] : j["responses"].items())
+      t.rows.push_back({h, str(resp, "status"), resp.contains("data") ? resp["data"].dump(2) : "",
+                        str(resp, "error")});
+    out += section("Agent Responses", t, ctx.style);
+  }
+  if (j.contains("agent_states")) {
+    Table t{{"HOSTNAME", "STATUS", "DURATION", "ERROR"}, {}};
+    for (const auto& [h, st] : j["agent_states"].items())
+      t.rows.push_back({h, str(st, "status"), str(st, "duration"), str(st, "error")});
+    out += section("Agent States", t, ctx.style);
+  }
   if (j.contains("timeline")) {
     Table t{{"TIMESTAMP", "EVENT", "HOSTNAME", "MESSAGE", "ERROR"}, {}};
     for (const auto& e : j["timeline"])
