@@ -315,7 +315,9 @@ void Agent::process(messaging::Message msg, const std::string& durable) {
     e.hostname = hostname_;
     e.unix_nano = unix_nano(Clock::now());
     e.data = std::move(data);
-    auto r = jobs_->put(e.key(), e.to_json().dump());
+    // Events are not awaited: the response write that follows them on the same stream is, and
+    // the stream stores in publish order. Failures are logged by the async error handler.
+    auto r = jobs_->put_async(e.key(), e.to_json().dump());
     if (!r.ok())
       logging::warn("failed to write job event",
                     {{"job_id", job_id}, {"event", event}, {"error", r.error().message}});

@@ -1,10 +1,13 @@
 #include "agent/dispatch.h"
 
+#include "provider/command.h"
 #include "provider/disk.h"
+#include "provider/dns.h"
 #include "provider/hostname.h"
 #include "provider/load.h"
 #include "provider/memory.h"
 #include "provider/os_info.h"
+#include "provider/ping.h"
 #include "provider/status.h"
 #include "provider/uptime.h"
 
@@ -60,13 +63,59 @@ DispatchResult node(const std::string& operation, const DispatchContext& ctx) {
   return permanent("unsupported node operation: " + operation);
 }
 
+// "dns.get" → "get"; "" when there is no verb.
+std::string verb_of(const std::string& operation) {
+  const auto dot = operation.find('.');
+  return dot == std::string::npos ? "" : operation.substr(dot + 1);
+}
+
+template <typename T>
+DispatchResult with_json(const Result<T>& r, const std::string& wrap) {
+  if (!r.ok()) return from(Result<json>(r.error()), wrap);
+  return from(Result<json>(provider::to_json(*r)), wrap);
+}
+
+DispatchResult network(const std::string& operation, const json& data) {
+  const std::string op = op_of(operation);
+  const std::string verb = verb_of(operation);
+  if (op == "dns" && verb == "get") {
+    auto iface = provider::parse_dns_get_data(data);
+    if (!iface.ok()) return permanent("failed to parse DNS data: " + iface.error().message);
+    return with_json(provider::get_dns(*iface), "failed to get DNS config");
+  }
+  if (op == "dns" && verb == "update") {
+    auto update = provider::parse_dns_update_data(data);
+    if (!update.ok()) return permanent("failed to parse DNS data: " + update.error().message);
+    return with_json(provider::update_dns(*update), "failed to set DNS config");
+  }
+  if (op == "ping") {
+    auto address = provider::parse_ping_data(data);
+    if (!address.ok()) return permanent("ping failed: " + address.error().message);
+    return with_json(provider::ping(*address), "ping failed");
+  }
+  return permanent("unsupported network operation: " + operation);
+}
+
+DispatchResult command(const std::string& operation, const json& data) {
+  const std::string op = op_of(operation);
+  if (op != "exec" && op != "shell")
+    return permanent("unsupported command operation: " + operation);
+  const bool shell = op == "shell";
+  const std::string wrap = shell ? "command shell failed" : "command exec failed";
+  auto request = provider::parse_command_data(data, shell);
+  if (!request.ok()) return permanent(wrap + ": " + request.error().message);
+  return with_json(provider::run_command(*request), wrap);
+}
+
 }  // namespace
 
-DispatchResult dispatch(const std::string& type, const json& /*data*/, const DispatchContext& ctx) {
+DispatchResult dispatch(const std::string& type, const json& data, const DispatchContext& ctx) {
   std::string category, operation;
   if (!split_type(type, category, operation))
     return permanent("invalid operation type format: " + type);
   if (category == "node") return node(operation, ctx);
+  if (category == "network") return network(operation, data);
+  if (category == "command") return command(operation, data);
   return permanent("unsupported job category: " + category);
 }
 

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "api/audit.h"
 #include "common/time.h"
 #include "config/config.h"
 #include "job/client.h"
@@ -18,6 +19,7 @@ struct ApiContext {
   std::shared_ptr<messaging::KeyValue> jobs_kv;
   std::unique_ptr<job::JobClient> jobs;
   std::unique_ptr<job::Registry> registry;
+  std::shared_ptr<AuditLog> audit;  // null when audit is disabled (nats.audit.bucket "")
   Clock::time_point started = Clock::now();
 };
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "api/context.h"
+#include "api/metrics.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -11,12 +12,45 @@ namespace osapi::api {
 http::Response get_health(ApiContext& ctx, http::Request& req);
 http::Response get_health_ready(ApiContext& ctx, http::Request& req);
 http::Response get_version(ApiContext& ctx, http::Request& req);
+http::Response get_health_status(ApiContext& ctx, http::Request& req);
+// The Prometheus exposition at telemetry.metrics.path (no auth).
+http::Response get_metrics(const ApiMetrics& metrics);
+// The API server's metrics with osapi's own gauges (NATS, agents, jobs) sampled from `ctx`.
+std::unique_ptr<ApiMetrics> make_api_metrics(ApiContext& ctx);
+// Go duration of whole seconds ("45s", "2h30m0s") for /health/status uptime.
+std::string format_uptime(std::chrono::nanoseconds elapsed);
+// Jobs by computed status (spec/jobs.md §5) from one key listing of the jobs bucket.
+struct JobCounts {
+  size_t keys = 0;  // every key of the bucket
+  size_t total = 0;
+  std::map<std::string, size_t> by_status;
+  size_t count(const std::string& status) const {
+    auto it = by_status.find(status);
+    return it == by_status.end() ? 0 : it->second;
+  }
+};
+Result<JobCounts> count_jobs(messaging::KeyValue& jobs_kv);
 
 http::Response get_node(ApiContext& ctx, http::Request& req);
 http::Response get_node_hostname(ApiContext& ctx, http::Request& req);
 http::Response get_node_status(ApiContext& ctx, http::Request& req);
 
+http::Response get_network_dns(ApiContext& ctx, http::Request& req);
+http::Response put_network_dns(ApiContext& ctx, http::Request& req);
+http::Response post_network_ping(ApiContext& ctx, http::Request& req);
+http::Response post_command_exec(ApiContext& ctx, http::Request& req);
+http::Response post_command_shell(ApiContext& ctx, http::Request& req);
+
+http::Response post_job(ApiContext& ctx, http::Request& req);
+http::Response get_jobs(ApiContext& ctx, http::Request& req);
+http::Response get_job_status(ApiContext& ctx, http::Request& req);
 http::Response get_job_by_id(ApiContext& ctx, http::Request& req);
+http::Response delete_job_by_id(ApiContext& ctx, http::Request& req);
+http::Response retry_job_by_id(ApiContext& ctx, http::Request& req);
+
+http::Response get_audit_logs(ApiContext& ctx, http::Request& req);
+http::Response get_audit_export(ApiContext& ctx, http::Request& req);
+http::Response get_audit_log_by_id(ApiContext& ctx, http::Request& req);
 
 // Registers every route with its operation id and permission.
 void register_routes(http::Router& router, ApiContext& ctx);

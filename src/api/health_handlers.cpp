@@ -1,7 +1,18 @@
-#include <future>
+#include <unistd.h>
 
+#include <future>
+#include <memory>
+#include <mutex>
+#include <map>
+#include <optional>
+#include <thread>
+
+#include "api/audit.h"
+#include "api/authz.h"
 #include "api/handlers.h"
+#include "common/strings.h"
 #include "common/version.h"
+#include "job/listing.h"
 
 namespace osapi::api {
 
@@ -15,39 +26,218 @@ http::Response get_version(ApiContext&, http::Request&) {
   return http::Response::json(200, json{{"version", osapi::version()}});
 }
 
+std::string format_uptime(std::chrono::nanoseconds elapsed) {
+  const auto seconds = std::chrono::round<std::chrono::seconds>(elapsed);
+  return format_go_duration(seconds.count() < 0 ? Nanos(0) : Nanos(seconds));
+}
+
+Result<JobCounts> count_jobs(messaging::KeyValue& jobs_kv) {
+  auto keys = jobs_kv.keys();
+  if (!keys.ok()) return keys.error();
+  // Status comes from the event keys alone, so one key listing answers for every job without
+  // reading values (JobClient::stats also reads every record for its operation counts).
+  JobCounts counts;
+  counts.keys = keys->size();
+  for (const auto& [id, g] : job::group_job_keys(*keys)) {
+    if (!g.has_record) continue;
+    ++counts.total;
+    ++counts.by_status[job::status_from_event_keys(g.events)];
+  }
+  return counts;
+}
+
 namespace {
-// Readiness checks (each bounded to 2 s): NATS connected, jobs KV readable.
-std::vector<std::string> readiness_failures(ApiContext& ctx) {
-  std::vector<std::string> failures;
-  if (!ctx.conn) {
-    failures.push_back("NATS client unavailable");
-    return failures;
-  }
-  if (!ctx.conn->connected() || ctx.conn->connected_url().empty()) {
-    failures.push_back("NATS not connected");
-    failures.push_back("KV bucket not accessible: NATS not connected");
-    return failures;
-  }
+
+constexpr auto kCheckTimeout = std::chrono::seconds(2);
+
+std::optional<std::string> nats_failure(const ApiContext& ctx) {
+  if (!ctx.conn) return "NATS client unavailable";
+  if (!ctx.conn->connected() || ctx.conn->connected_url().empty()) return "NATS not connected";
+  return std::nullopt;
+}
+
+std::optional<std::string> kv_failure(const ApiContext& ctx) {
+  if (!ctx.conn || !ctx.jobs_kv) return "KV bucket not accessible: NATS client unavailable";
+  if (!ctx.conn->connected()) return "KV bucket not accessible: NATS not connected";
   auto kv = ctx.jobs_kv;
   auto fut = std::async(std::launch::async, [kv] { return kv->status(); });
-  if (fut.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
-    failures.push_back("KV bucket not accessible: timeout");
+  if (fut.wait_for(kCheckTimeout) != std::future_status::ready) {
     // The future's destructor would block; park it on a detached thread instead.
     std::thread([f = std::move(fut)]() mutable { f.wait(); }).detach();
-  } else {
-    auto st = fut.get();
-    if (!st.ok()) failures.push_back("KV bucket not accessible: " + st.error().message);
+    return "KV bucket not accessible: timeout";
   }
-  return failures;
+  auto st = fut.get();
+  if (!st.ok()) return "KV bucket not accessible: " + st.error().message;
+  return std::nullopt;
 }
+
+json component(const std::optional<std::string>& failure) {
+  if (!failure) return json{{"status", "ok"}};
+  return json{{"status", "error"}, {"error", *failure}};
+}
+
+// {"name","messages","bytes","consumers"}; nullopt when the lookup fails.
+std::optional<json> stream_entry(messaging::Connection& conn, const std::string& name) {
+  auto info = conn.stream_info(name);
+  if (!info.ok()) return std::nullopt;
+  return json{{"name", name},
+              {"messages", info->messages},
+              {"bytes", info->bytes},
+              {"consumers", info->consumers}};
+}
+
+// {"name","keys","bytes"}; `keys` counts every key (not stream messages).
+std::optional<json> bucket_entry(messaging::Connection& conn, const std::string& bucket,
+                                 std::optional<size_t> known_keys = std::nullopt) {
+  auto kv = conn.key_value(bucket);
+  if (!kv.ok()) return std::nullopt;
+  auto st = (*kv)->status();
+  if (!st.ok()) return std::nullopt;
+  size_t keys = 0;
+  if (known_keys) {
+    keys = *known_keys;
+  } else {
+    auto k = (*kv)->keys();
+    if (!k.ok()) return std::nullopt;
+    keys = k->size();
+  }
+  return json{{"name", bucket}, {"keys", keys}, {"bytes", st->bytes}};
+}
+
 }  // namespace
 
 http::Response get_health_ready(ApiContext& ctx, http::Request&) {
-  const auto failures = readiness_failures(ctx);
+  std::vector<std::string> failures;
+  if (auto f = nats_failure(ctx)) failures.push_back(*f);
+  if (auto f = kv_failure(ctx)) failures.push_back(*f);
   if (failures.empty()) return http::Response::json(200, json{{"status", "ready"}});
-  std::string err;
-  for (const auto& f : failures) err += (err.empty() ? "" : "\n") + f;
-  return http::Response::json(503, json{{"status", "not_ready"}, {"error", err}});
+  return http::Response::json(503, json{{"status", "not_ready"}, {"error", join(failures, "\n")}});
+}
+
+http::Response get_health_status(ApiContext& ctx, http::Request& req) {
+  if (auto denied = authorize(req, ctx, "health:read")) return *denied;
+  const auto nats_err = nats_failure(ctx);
+  const auto kv_err = kv_failure(ctx);
+  const bool ok = !nats_err && !kv_err;
+  json body;
+  body["status"] = ok ? "ok" : "degraded";
+  body["components"] = json{{"nats", component(nats_err)}, {"kv", component(kv_err)}};
+  body["version"] = osapi::version();
+  body["uptime"] = format_uptime(Clock::now() - ctx.started);
+
+  // Each section below is left out on its own when its lookup fails. A disconnected client
+  // would only wait for JetStream timeouts, so nothing is looked up then.
+  if (!nats_err) {
+    auto& conn = *ctx.conn;
+    const auto& names = ctx.jobs->names();
+    json nats{{"url", conn.connected_url()}};
+    if (const auto v = conn.server_version(); !v.empty()) nats["version"] = v;
+    body["nats"] = nats;
+
+    json streams = json::array();
+    std::optional<uint64_t> dlq_messages;
+    if (auto s = stream_entry(conn, names.stream)) streams.push_back(*s);
+    if (auto s = stream_entry(conn, names.dlq)) {
+      dlq_messages = (*s)["messages"].get<uint64_t>();
+      streams.push_back(*s);
+    }
+    if (!streams.empty()) body["streams"] = streams;
+
+    const auto counts = count_jobs(*ctx.jobs_kv);
+    std::optional<size_t> job_keys;
+    if (counts.ok()) job_keys = counts->keys;
+    json buckets = json::array();
+    for (const auto& b : {names.jobs_bucket, names.registry_bucket, names.audit_bucket}) {
+      if (b.empty()) continue;
+      if (auto e = bucket_entry(conn, b, b == names.jobs_bucket ? job_keys : std::nullopt))
+        buckets.push_back(*e);
+    }
+    if (!buckets.empty()) body["kv_buckets"] = buckets;
+
+    if (counts.ok() && dlq_messages) {
+      body["jobs"] = json{{"total", counts->total},
+                          {"unprocessed", counts->count("submitted")},
+                          {"processing", counts->count("processing")},
+                          {"completed", counts->count("completed")},
+                          {"failed", counts->count("failed")},
+                          {"dlq", *dlq_messages}};
+    }
+  }
+  return http::Response::json(ok ? 200 : 503, body);
+}
+
+namespace {
+
+// Job counts for /metrics, refreshed at most every few seconds: a scrape must not list the
+// whole jobs bucket each time when several Prometheus servers scrape one API.
+class CachedJobCounts {
+ public:
+  explicit CachedJobCounts(ApiContext& ctx) : ctx_(ctx) {}
+  std::optional<std::pair<JobCounts, uint64_t>> get() {
+    std::lock_guard<std::mutex> lk(mu_);
+    const auto now = std::chrono::steady_clock::now();
+    if (value_ && now - at_ < std::chrono::seconds(5)) return value_;
+    value_.reset();
+    at_ = now;
+    if (nats_failure(ctx_) || !ctx_.jobs_kv) return value_;
+    auto counts = count_jobs(*ctx_.jobs_kv);
+    auto dlq = ctx_.conn->stream_info(ctx_.jobs->names().dlq);
+    if (counts.ok() && dlq.ok()) value_ = std::make_pair(*counts, dlq->messages);
+    return value_;
+  }
+
+ private:
+  ApiContext& ctx_;
+  std::mutex mu_;
+  std::optional<std::pair<JobCounts, uint64_t>> value_;
+  std::chrono::steady_clock::time_point at_;
+};
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "";
+  return buf;
+}
+
+}  // namespace
+
+std::unique_ptr<ApiMetrics> make_api_metrics(ApiContext& ctx) {
+  auto metrics = std::make_unique<ApiMetrics>(osapi::version(), host_name());
+  metrics->add_collector([&ctx](Exposition& out) {
+    out.family("osapi_nats_connected", "gauge",
+               "1 when the API server's NATS connection is up, else 0.");
+    out.sample("osapi_nats_connected", {}, nats_failure(ctx) ? 0 : 1);
+  });
+  metrics->add_collector([&ctx](Exposition& out) {
+    if (!ctx.registry || nats_failure(ctx)) return;
+    auto agents = ctx.registry->live();
+    if (!agents.ok()) return;
+    out.family("osapi_agents_live", "gauge", "Agents currently registered as live.");
+    out.sample("osapi_agents_live", {}, static_cast<double>(agents->size()));
+  });
+  metrics->add_collector([](Exposition& out) {
+    out.family("osapi_audit_write_failures_total", "counter",
+               "Audit entries that could not be written (failed or dropped).");
+    out.sample("osapi_audit_write_failures_total", {}, static_cast<double>(audit_write_failures()));
+  });
+  auto cache = std::make_shared<CachedJobCounts>(ctx);
+  metrics->add_collector([cache](Exposition& out) {
+    const auto counts = cache->get();
+    if (!counts) return;
+    out.family("osapi_jobs", "gauge", "Jobs in the jobs bucket by computed status.");
+    for (const char* status :
+         {"submitted", "processing", "completed", "failed", "partial_failure"}) {
+      out.sample("osapi_jobs", {{"status", status}},
+                 static_cast<double>(counts->first.count(status)));
+    }
+    out.family("osapi_jobs_dlq_messages", "gauge", "Messages in the dead-letter stream.");
+    out.sample("osapi_jobs_dlq_messages", {}, static_cast<double>(counts->second));
+  });
+  return metrics;
+}
+
+http::Response get_metrics(const ApiMetrics& metrics) {
+  return http::Response::text(200, metrics.render(), kPrometheusContentType);
 }
 
 }  // namespace osapi::api

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include "api/audit_middleware.h"
 #include "api/handlers.h"
 #include "http/pipeline.h"
 #include "logging/logger.h"
@@ -44,15 +45,30 @@ Status ApiServer::start() {
   if (!reg.ok()) return reg.error();
   ctx_.jobs = std::make_unique<job::JobClient>(ctx_.conn, ctx_.jobs_kv, names);
   ctx_.registry = std::make_unique<job::Registry>(*reg);
+  if (!names.audit_bucket.empty()) {  // audit enabled (spec/audit-metrics-health.md §1.1)
+    auto audit_kv = ctx_.conn->key_value(names.audit_bucket);
+    if (!audit_kv.ok()) return audit_kv.error();
+    ctx_.audit = std::make_shared<AuditLog>(std::make_shared<KvAuditStore>(*audit_kv));
+  }
   ctx_.started = Clock::now();
 
   register_routes(router_, ctx_);
+  metrics_ = make_api_metrics(ctx_);
+  router_.add("GET", ctx_.cfg.telemetry.metrics_path,
+              [m = metrics_.get()](http::Request&) { return get_metrics(*m); });
   http::PipelineOptions po;
   po.cors_allow_origins = ctx_.cfg.api_server.cors_allow_origins;
+  po.observer = [m = metrics_.get()](const http::Request& req, const http::Response& resp,
+                                     std::chrono::nanoseconds d) { m->observe(req, resp, d); };
   http::ServerOptions so;
   so.port = static_cast<uint16_t>(ctx_.cfg.api_server.port);
-  server_ = std::make_unique<http::Server>(
-      so, http::make_app(router_, http::standard_middlewares(router_, po)));
+  auto middlewares = http::standard_middlewares(router_, po);
+  // Outermost, so every request (404/405 and the metrics scrape included) is in flight.
+  middlewares.insert(middlewares.begin(), metrics_->active_requests_middleware());
+  // After the standard stack, so 413 and routing answers stay first and are never audited.
+  if (ctx_.audit)
+    middlewares.push_back(audit_middleware(ctx_.audit, ctx_.cfg.telemetry.metrics_path));
+  server_ = std::make_unique<http::Server>(so, http::make_app(router_, std::move(middlewares)));
   if (auto st = server_->start(); !st.ok()) {
     server_.reset();
     return st;
@@ -69,6 +85,7 @@ void ApiServer::stop(std::chrono::milliseconds deadline) {
     server_->stop(deadline);
     server_.reset();
   }
+  if (ctx_.audit) ctx_.audit->shutdown(deadline);  // pending entries need the connection
   if (ctx_.conn) {
     ctx_.conn->close();
     ctx_.conn.reset();

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "api/context.h"
+#include "api/metrics.h"
 #include "common/result.h"
 #include "config/config.h"
 #include "http/router.h"
@@ -24,6 +25,7 @@ class ApiServer {
  private:
   ApiContext ctx_;
   http::Router router_;
+  std::unique_ptr<ApiMetrics> metrics_;
   std::unique_ptr<http::Server> server_;
 };
 

@@ -168,6 +168,10 @@ int run(int argc, char** argv) {
   add_health_commands(env);
   add_node_commands(env);
   add_job_commands(env);
+  add_audit_commands(env);
+  add_network_commands(env);
+  add_command_commands(env);
+  add_misc_commands(env);
 
   if (argc <= 1) {
     std::cout << app.help();

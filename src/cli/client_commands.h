@@ -16,6 +16,5 @@ int client_health(Context& ctx, const std::string& which);  // "", "ready"
 int client_node_list(Context& ctx);
 int client_node_hostname(Context& ctx, const ClientFlags& f);
 int client_node_status(Context& ctx, const ClientFlags& f);
-int client_job_get(Context& ctx, const std::string& job_id);
 
 }  // namespace osapi::cli

@@ -34,5 +34,10 @@ void require_leaf(CLI::App* group);
 void add_health_commands(CommandEnv& env);
 void add_node_commands(CommandEnv& env);
 void add_job_commands(CommandEnv& env);
+void add_audit_commands(CommandEnv& env);
+void add_network_commands(CommandEnv& env);
+void add_command_commands(CommandEnv& env);
+// client metrics and the root `completion` command (commands_misc.cpp, with client health).
+void add_misc_commands(CommandEnv& env);
 
 }  // namespace osapi::cli

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 namespace osapi {
 
@@ -146,6 +147,10 @@ bool parse_rfc3339(std::string_view s, Clock::time_point& out) {
   tm.tm_min = m;
   tm.tm_sec = sec;
   const int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset;
+  // Nanoseconds since the epoch fit int64 only for years ~1678..2262; a timestamp outside
+  // (untrusted input, found by fuzzing) would overflow below.
+  constexpr int64_t kMaxSecs = std::numeric_limits<int64_t>::max() / 1'000'000'000 - 1;
+  if (secs > kMaxSecs || secs < -kMaxSecs) return false;
   out = from_unix_nano(secs * 1'000'000'000 + frac);
   return true;
 }

@@ -208,7 +208,8 @@ std::string dump_masked(const Config& config) {
     for (const auto& seg : split(def.path, '.')) node = &(*node)[seg];
     *node = field_json(def, config);
   }
-  return root.dump();
+  // Config strings are not checked for UTF-8: replace bad bytes rather than throw (fuzzing).
+  return root.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 std::vector<std::string> known_keys() {

@@ -1,5 +1,6 @@
 // Per-command validation (spec/cli.md §3 step 4): a bad key only stops the commands using it.
 #include <algorithm>
+#include <cstdlib>
 #include <string_view>
 
 #include "common/strings.h"
@@ -84,7 +85,10 @@ Status check_tracing(const Config& cfg) {
     return Error(ErrorCode::kInvalidArgument,
                  "unsupported tracing exporter: \"" + t.exporter + "\"");
   }
-  if (t.exporter == "otlp" && trim(t.otlp_endpoint).empty()) {
+  // OTEL_EXPORTER_OTLP_ENDPOINT may supply it (telemetry/otel_env.h applies it later).
+  const char* otel_endpoint = std::getenv("OTEL_EXPORTER_OTLP_ENDPOINT");
+  if (t.exporter == "otlp" && trim(t.otlp_endpoint).empty() &&
+      (otel_endpoint == nullptr || trim(otel_endpoint).empty())) {
     return invalid("telemetry.tracing.otlp_endpoint",
                    "required when telemetry.tracing.exporter is \"otlp\"");
   }

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <opentelemetry/trace/provider.h>
 #include <opentelemetry/trace/scope.h>
@@ -24,7 +27,9 @@ Result<Submitted> JobClient::submit(const json& operation, const Target& target,
 }
 
 Result<Submitted> JobClient::submit_with_id(const std::string& id, const json& operation,
-                                            const Target& target, OpKind kind) {
+                                            const Target& target, OpKind kind,
+                                            const std::string& link_traceparent,
+                                            const std::string& link_tracestate) {
   const auto now = Clock::now();
   Submitted out;
   out.job_id = id;
@@ -37,15 +42,23 @@ Result<Submitted> JobClient::submit_with_id(const std::string& id, const json& o
   auto tracer = telemetry::tracer();
   trace::StartSpanOptions so;
   so.kind = trace::SpanKind::kProducer;
-  auto span = tracer->StartSpan("publish " + out.subject,
-                                {{"messaging.system", "nats"},
-                                 {"messaging.operation.name", "publish"},
-                                 {"messaging.operation.type", "send"},
-                                 {"messaging.destination.name", out.subject},
-                                 {"messaging.message.id", id},
-                                 {"messaging.message.body.size", static_cast<int64_t>(id.size())},
-                                 {"job.id", id}},
-                                so);
+  const std::vector<
+      std::pair<opentelemetry::nostd::string_view, opentelemetry::common::AttributeValue>>
+      attrs = {{"messaging.system", "nats"},
+               {"messaging.operation.name", "publish"},
+               {"messaging.operation.type", "send"},
+               {"messaging.destination.name", out.subject},
+               {"messaging.message.id", id},
+               {"messaging.message.body.size", static_cast<int64_t>(id.size())},
+               {"job.id", id}};
+  // A retry links to the original job's context (spec/telemetry.md §4.4); an invalid or
+  // absent traceparent simply gives no link.
+  using LinkAttrs = std::vector<
+      std::pair<opentelemetry::nostd::string_view, opentelemetry::common::AttributeValue>>;
+  std::vector<std::pair<trace::SpanContext, LinkAttrs>> links;
+  if (auto original = telemetry::parse_traceparent(link_traceparent, link_tracestate))
+    links.emplace_back(*original, LinkAttrs{{"osapi.link.type", "retry"}});
+  auto span = tracer->StartSpan("publish " + out.subject, attrs, links, so);
   trace::Scope scope(span);
   auto fail = [&](const Error& e) -> Error {
     telemetry::record_error(*span, "nats", e.message);
@@ -77,7 +90,8 @@ Result<Submitted> JobClient::submit_with_id(const std::string& id, const json& o
   ev.hostname = "_api";
   ev.unix_nano = unix_nano(now);
   ev.data = json{{"target_hostname", target.raw}, {"operation_type", rec.type()}};
-  auto evr = jobs_->put(ev.key(), ev.to_json().dump());
+  // Not awaited: the record above is, and nothing on the request path reads this event.
+  auto evr = jobs_->put_async(ev.key(), ev.to_json().dump());
   if (!evr.ok()) return fail(evr.error().wrap("failed to store job event"));
 
   auto pub = conn_->js_publish(out.subject, id, headers, id);
@@ -86,50 +100,72 @@ Result<Submitted> JobClient::submit_with_id(const std::string& id, const json& o
   return out;
 }
 
+Result<std::shared_ptr<ResponseRouter>> JobClient::router() {
+  std::lock_guard<std::mutex> lk(router_mu_);
+  if (!router_) {
+    auto r = ResponseRouter::start(*conn_, names_.jobs_bucket);
+    if (!r.ok()) return r.error();
+    router_ = *r;
+  }
+  return router_;
+}
+
 Result<Outcome> JobClient::run(const json& operation, const Target& target, OpKind kind,
                                const WaitOptions& wait) {
   const std::string id = uuid_v4();
-  // Watch first: the watch replays existing keys, so no response can be missed either way.
-  auto watcher = jobs_->watch(responses_prefix(id) + ">");
-  if (!watcher.ok()) return watcher.error().wrap("failed to watch job responses");
+  auto router = this->router();
+  if (!router.ok()) return router.error();
+  // Interest first, then publish: no response can arrive unseen.
+  auto waiter = (*router)->expect(id);
   auto sub = submit_with_id(id, operation, target, kind);
   if (!sub.ok()) return sub.error();
 
   const bool broadcast = target.broadcast();
-  const auto start = std::chrono::steady_clock::now();
-  const auto deadline = start + wait.timeout;
+  const auto deadline = std::chrono::steady_clock::now() + wait.timeout;
   std::map<std::string, JobResponse> by_host;
   std::chrono::steady_clock::time_point last_response{};
+  auto accept = [&](JobResponse resp) {
+    logging::info(broadcast ? "received broadcast response" : "received job response",
+                  {{"job_id", id}, {"hostname", resp.hostname}, {"status", resp.status}});
+    last_response = std::chrono::steady_clock::now();
+    by_host[resp.hostname] = std::move(resp);
+  };
+  auto all_expected = [&] {
+    return !wait.expected_hosts.empty() &&
+           std::all_of(wait.expected_hosts.begin(), wait.expected_hosts.end(),
+                       [&](const std::string& h) { return by_host.count(h) > 0; });
+  };
 
   while (true) {
-    const auto now = std::chrono::steady_clock::now();
     auto until = deadline;
     if (broadcast && !by_host.empty()) until = std::min(until, last_response + wait.quiet);
-    if (now >= until) break;
-    auto entry =
-        (*watcher)->next(std::chrono::duration_cast<std::chrono::nanoseconds>(until - now));
-    if (!entry.ok()) return entry.error().wrap("failed to await job response");
-    if (!entry->has_value()) continue;  // timed out this round; loop re-checks deadlines
-    const auto& e = **entry;
-    if (e.deleted) continue;
-    auto resp = JobResponse::parse(e.value, key_unix_nano(e.key));
-    if (!resp.ok()) continue;
-    if (resp->job_id.empty()) resp->job_id = id;
-    logging::info(broadcast ? "received broadcast response" : "received job response",
-                  {{"job_id", id}, {"hostname", resp->hostname}, {"status", resp->status}});
-    if (!broadcast) return Outcome{id, {std::move(*resp)}};
-    last_response = std::chrono::steady_clock::now();
-    by_host[resp->hostname] = std::move(*resp);
-    if (!wait.expected_hosts.empty() &&
-        std::all_of(wait.expected_hosts.begin(), wait.expected_hosts.end(),
-                    [&](const std::string& h) { return by_host.count(h) > 0; }))
-      break;
+    if (std::chrono::steady_clock::now() >= until) break;
+    auto resp = waiter->next(until);
+    if (!resp) continue;  // loop re-checks the deadlines
+    accept(std::move(*resp));
+    if (!broadcast || all_expected()) break;
+  }
+  // Notifications published while the connection was re-establishing are missed by the
+  // subscription; the stored responses are not. Look once before reporting a timeout.
+  if (by_host.empty()) {
+    auto keys = jobs_->keys(responses_prefix(id) + ">");
+    if (keys.ok()) {
+      for (const auto& k : *keys) {
+        auto e = jobs_->get(k);
+        if (!e.ok() || !e->has_value()) continue;
+        auto r = JobResponse::parse((*e)->value, key_unix_nano(k));
+        if (r.ok()) accept(std::move(*r));
+      }
+    }
   }
 
-  if (!broadcast)
-    return Error(ErrorCode::kTimeout,
-                 "failed to publish and wait: timeout waiting for job response: context deadline "
-                 "exceeded");
+  if (!broadcast) {
+    if (by_host.empty())
+      return Error(ErrorCode::kTimeout,
+                   "failed to publish and wait: timeout waiting for job response: context "
+                   "deadline exceeded");
+    return Outcome{id, {std::move(by_host.begin()->second)}};
+  }
   if (by_host.empty())
     return Error(ErrorCode::kTimeout,
                  "failed to collect broadcast responses: timeout waiting for broadcast responses: "
@@ -143,31 +179,11 @@ Result<Outcome> JobClient::run(const json& operation, const Target& target, OpKi
 }
 
 Result<JobView> JobClient::get(const std::string& id) {
-  auto rec_entry = jobs_->get(job_key(id));
-  if (!rec_entry.ok()) return rec_entry.error().wrap("failed to get job");
-  if (!rec_entry->has_value()) return Error(ErrorCode::kNotFound, "job not found: " + id);
-  auto rec = JobRecord::parse((*rec_entry)->value);
-  if (!rec.ok()) return rec.error();
-
-  std::vector<StatusEvent> events;
-  std::vector<JobResponse> responses;
   auto ev_keys = jobs_->keys(status_prefix(id) + ">");
   if (!ev_keys.ok()) return ev_keys.error().wrap("failed to list job events");
-  for (const auto& k : *ev_keys) {
-    auto e = jobs_->get(k);
-    if (!e.ok() || !e->has_value()) continue;
-    auto ev = StatusEvent::parse((*e)->value);
-    if (ev.ok()) events.push_back(std::move(*ev));
-  }
   auto resp_keys = jobs_->keys(responses_prefix(id) + ">");
   if (!resp_keys.ok()) return resp_keys.error().wrap("failed to list job responses");
-  for (const auto& k : *resp_keys) {
-    auto e = jobs_->get(k);
-    if (!e.ok() || !e->has_value()) continue;
-    auto r = JobResponse::parse((*e)->value, key_unix_nano(k));
-    if (r.ok()) responses.push_back(std::move(*r));
-  }
-  return compute_status(std::move(*rec), std::move(events), std::move(responses));
+  return view_of(id, *ev_keys, *resp_keys);
 }
 
 }  // namespace osapi::job

@@ -3,12 +3,16 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
 #include "job/model.h"
+#include "job/response_router.h"
 #include "job/status.h"
 #include "job/subjects.h"
 #include "messaging/nats.h"
@@ -25,6 +29,22 @@ struct Submitted {
 struct Outcome {
   std::string job_id;
   std::vector<JobResponse> responses;  // single: exactly one; broadcast: successes first
+};
+
+// One page of GET /job (spec/rest-api.md §7): total_items counts every matching job.
+struct JobPage {
+  int64_t total_items = 0;
+  std::vector<JobView> items;
+};
+
+// GET /job/status (spec/rest-api.md §11).
+struct QueueStats {
+  int64_t total_jobs = 0;
+  std::map<std::string, int64_t> status_counts;     // every status of job_statuses(), zeros kept
+  std::map<std::string, int64_t> operation_counts;  // by operation.type
+  uint64_t dlq_count = 0;
+
+  json to_json() const;
 };
 
 struct WaitOptions {
@@ -50,15 +70,45 @@ class JobClient {
   // Computed view of one job; kNotFound "job not found: <id>".
   Result<JobView> get(const std::string& id);
 
+  // POST /job: submits a free-form operation; the kind follows operation.type (kind_for_type).
+  // kInvalidArgument "invalid operation format: missing type field" without a string type.
+  Result<Submitted> create(const json& operation, const Target& target);
+
+  // Newest first by created, then id. `status` "" = all; limit 0 = all. One key listing;
+  // only the page's jobs are read.
+  Result<JobPage> list(const std::string& status, int64_t limit, int64_t offset);
+
+  // Counts over every job plus the DLQ stream's message count.
+  Result<QueueStats> stats();
+
+  // Removes jobs.<id> and purges its events and responses; kNotFound when there is no job.
+  Status del(const std::string& id);
+
+  // A new job with the original operation for `target`, whose publish span links to the
+  // original job's trace context; appends a `retried` event to the original.
+  // kNotFound "job not found: <id>"; kInvalidArgument "job has no operation data: <id>".
+  Result<Submitted> retry(const std::string& id, const Target& target);
+
   const Names& names() const { return names_; }
 
  private:
+  // `link` (a traceparent, may be "") becomes a link on the publish span (retries).
   Result<Submitted> submit_with_id(const std::string& id, const json& operation,
-                                   const Target& target, OpKind kind);
+                                   const Target& target, OpKind kind,
+                                   const std::string& link_traceparent = "",
+                                   const std::string& link_tracestate = "");
+  // The computed view from already-listed event and response keys.
+  Result<JobView> view_of(const std::string& id, const std::vector<std::string>& event_keys,
+                          const std::vector<std::string>& response_keys);
+
+  // The process-wide response subscription, started on first use.
+  Result<std::shared_ptr<ResponseRouter>> router();
 
   std::shared_ptr<messaging::Connection> conn_;
   std::shared_ptr<messaging::KeyValue> jobs_;
   Names names_;
+  std::mutex router_mu_;
+  std::shared_ptr<ResponseRouter> router_;
 };
 
 }  // namespace osapi::job

@@ -38,18 +38,35 @@ Status Registry::validate(const Target& target) {
   if (target.kind == TargetKind::kAny || target.kind == TargetKind::kAll) return Status::Ok();
   const Error not_found(ErrorCode::kInvalidArgument,
                         "target agent \"" + target.raw + "\" not found");
+  auto matches = [&](const std::vector<AgentInfo>& agents) {
+    for (const auto& a : agents) {
+      if (target.kind == TargetKind::kHost && a.hostname == target.raw) return true;
+      if (target.kind == TargetKind::kLabel &&
+          label_matches(a.labels, target.label_key, target.label_value))
+        return true;
+    }
+    return false;
+  };
   auto agents = live();
   if (!agents.ok()) {
     logging::warn("cannot read agent registry", {{"error", agents.error().message}});
     return not_found;
   }
-  for (const auto& a : *agents) {
-    if (target.kind == TargetKind::kHost && a.hostname == target.raw) return Status::Ok();
-    if (target.kind == TargetKind::kLabel &&
-        label_matches(a.labels, target.label_key, target.label_value))
-      return Status::Ok();
+  if (matches(*agents)) return Status::Ok();
+  // A miss may be an agent that registered after the cache was filled: look again, at most
+  // once a second, so a burst of bad targets cannot hammer the registry.
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (std::chrono::steady_clock::now() - cached_at_ < std::chrono::seconds(1)) return not_found;
   }
-  return not_found;
+  auto fresh = list();
+  if (!fresh.ok()) return not_found;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    cache_ = *fresh;
+    cached_at_ = std::chrono::steady_clock::now();
+  }
+  return matches(*fresh) ? Status::Ok() : not_found;
 }
 
 std::vector<std::string> Registry::expected_hosts(const Target& target) {

@@ -130,6 +130,16 @@ json base_json(const JobView& v) {
   return j;
 }
 
+// The trace id of a W3C traceparent "00-<32 hex>-<16 hex>-<2 hex>" ("" when malformed).
+std::string trace_id_of(const std::string& traceparent) {
+  if (traceparent.size() < 55 || traceparent[2] != '-' || traceparent[35] != '-') return "";
+  std::string id = traceparent.substr(3, 32);
+  for (const char c : id)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return "";
+  if (id == std::string(32, '0')) return "";
+  return id;
+}
+
 }  // namespace
 
 json to_list_item_json(const JobView& v) {
@@ -138,6 +148,8 @@ json to_list_item_json(const JobView& v) {
 
 json to_detail_json(const JobView& v) {
   json j = base_json(v);
+  // Beyond upstream: the trace that created the job, so `job get` can point at it.
+  if (const std::string id = trace_id_of(v.record.traceparent); !id.empty()) j["trace_id"] = id;
   if (v.responses.size() > 1) {
     json rs = json::object();
     for (const auto& [host, r] : v.responses) {

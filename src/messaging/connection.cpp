@@ -195,7 +195,16 @@ Result<std::shared_ptr<Connection>> Connection::connect(const ConnectOptions& o)
     if (e.code == ErrorCode::kInternal) e.code = ErrorCode::kUnavailable;
     return e;
   }
-  s = natsConnection_JetStream(&core->js, core->nc, nullptr);
+  // Async publishes (KV writes that nothing waits on) report failures here: log, never block.
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.PublishAsync.MaxPending = 4096;
+  jo.PublishAsync.ErrHandler = [](jsCtx*, jsPubAckErr* pae, void*) {
+    logging::warn("async JetStream publish failed",
+                  {{"subject", pae->Msg ? natsMsg_GetSubject(pae->Msg) : ""},
+                   {"error", pae->ErrText ? pae->ErrText : natsStatus_GetText(pae->Err)}});
+  };
+  s = natsConnection_JetStream(&core->js, core->nc, &jo);
   if (s != NATS_OK) return nats_error("JetStream context", s);
 
   auto impl = std::make_unique<Impl>();
@@ -298,6 +307,36 @@ Status Connection::jetstream_ready(Duration timeout) {
   jsAccountInfo_Destroy(ai);
   return Status::Ok();
 }
+
+Status Connection::flush_async_publishes(Duration timeout) {
+  jsPubOptions po;
+  jsPubOptions_Init(&po);
+  po.MaxWait = detail::to_millis(timeout);
+  const natsStatus s = js_PublishAsyncComplete(impl_->core->js, &po);
+  if (s != NATS_OK) return nats_error("complete async publishes", s);
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Subscription>> Connection::subscribe(
+    const std::string& subject, std::function<void(Message&&)> handler) {
+  auto impl = std::make_unique<Subscription::Impl>();
+  impl->core = impl_->core;
+  impl->handler = std::move(handler);
+  const natsStatus s = natsConnection_Subscribe(
+      &impl->sub, impl_->core->nc, subject.c_str(),
+      [](natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
+        auto* self = static_cast<Subscription::Impl*>(closure);
+        self->handler(detail::wrap_message(msg, self->core));
+      },
+      impl.get());
+  if (s != NATS_OK) return nats_error("subscribe " + subject, s);
+  // No pending limit surprises on a busy API: messages are small (KV response notifications).
+  natsSubscription_SetPendingLimits(impl->sub, -1, -1);
+  return std::make_unique<Subscription>(std::move(impl));
+}
+
+Subscription::Subscription(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Subscription::~Subscription() = default;
 
 void Connection::close() {
   natsConnection_Close(impl_->core->nc);

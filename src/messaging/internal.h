@@ -4,6 +4,7 @@
 
 #include <nats/nats.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -92,6 +93,21 @@ struct Message::Impl {
   uint64_t stream_seq = 0;
   ~Impl() {
     if (msg) natsMsg_Destroy(msg);
+  }
+};
+
+struct Subscription::Impl {
+  std::shared_ptr<detail::Core> core;
+  natsSubscription* sub = nullptr;
+  std::function<void(Message&&)> handler;
+  ~Impl() {
+    // Core subscription (no JetStream consumer behind it): unsubscribe, then wait until the
+    // callback can no longer run before the handler is destroyed.
+    if (sub) {
+      natsSubscription_Unsubscribe(sub);
+      natsSubscription_WaitForDrainCompletion(sub, 1000);
+      natsSubscription_Destroy(sub);
+    }
   }
 };
 

@@ -37,7 +37,7 @@ KvEntry to_entry(kvEntry* e) {
   return out;
 }
 
-Result<std::shared_ptr<KeyValue>> bind(const std::shared_ptr<detail::Core>& core,
+Result<std::shared_ptr<KeyValue>> bind_bucket(const std::shared_ptr<detail::Core>& core,
                                        const std::string& bucket) {
   kvStore* kv = nullptr;
   const natsStatus s = js_KeyValue(&kv, core->js, bucket.c_str());
@@ -56,7 +56,7 @@ Result<std::shared_ptr<KeyValue>> bind(const std::shared_ptr<detail::Core>& core
 }  // namespace
 
 Result<std::shared_ptr<KeyValue>> Connection::key_value(const std::string& bucket) {
-  return bind(impl_->core, bucket);
+  return bind_bucket(impl_->core, bucket);
 }
 
 Result<std::shared_ptr<KeyValue>> Connection::ensure_key_value(const KvSpec& spec,
@@ -100,7 +100,7 @@ Result<std::shared_ptr<KeyValue>> Connection::ensure_key_value(const KvSpec& spe
     if (s != NATS_OK) return nats_error("update KV bucket " + spec.bucket, s, jerr);
     jsStreamInfo_Destroy(si);
   }
-  return bind(core, spec.bucket);
+  return bind_bucket(core, spec.bucket);
 }
 
 KeyValue::KeyValue(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -116,6 +116,16 @@ Result<uint64_t> KeyValue::put(const std::string& key, const std::string& value)
       kvStore_Put(&rev, impl_->kv, key.c_str(), value.data(), static_cast<int>(value.size()));
   if (s != NATS_OK) return nats_error("KV put " + impl_->bucket + "/" + key, s);
   return rev;
+}
+
+Status KeyValue::put_async(const std::string& key, const std::string& value) {
+  if (!valid_key(key))
+    return Error(ErrorCode::kInvalidArgument, "KV put " + impl_->bucket + ": invalid key");
+  const std::string subject = "$KV." + impl_->bucket + "." + key;
+  const natsStatus s = js_PublishAsync(impl_->core->js, subject.c_str(), value.data(),
+                                       static_cast<int>(value.size()), nullptr);
+  if (s != NATS_OK) return nats_error("KV async put " + impl_->bucket + "/" + key, s);
+  return Status::Ok();
 }
 
 Result<uint64_t> KeyValue::create(const std::string& key, const std::string& value) {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -160,6 +161,9 @@ class KeyValue {
 
   const std::string& bucket() const;
   Result<uint64_t> put(const std::string& key, const std::string& value);
+  // Publishes the value without waiting for the stream's ack (events nobody waits on).
+  // Failures are logged by the connection's async error handler.
+  Status put_async(const std::string& key, const std::string& value);
   // Fails with kAlreadyExists when the key exists (JetStream error 10071).
   Result<uint64_t> create(const std::string& key, const std::string& value);
   // nullopt when the key does not exist or was deleted.
@@ -183,6 +187,17 @@ class PullSubscription {
   ~PullSubscription();
   // Up to `batch` messages, waiting at most `timeout`; a timeout yields an empty vector.
   Result<std::vector<Message>> fetch(int batch, Duration timeout);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// A core NATS subscription; the handler runs on a cnats thread. Unsubscribes on destruction.
+class Subscription {
+ public:
+  struct Impl;
+  explicit Subscription(std::unique_ptr<Impl> impl);
+  ~Subscription();
 
  private:
   std::unique_ptr<Impl> impl_;
@@ -227,6 +242,12 @@ class Connection {
   Result<std::unique_ptr<PullSubscription>> bind_pull(const std::string& stream,
                                                       const std::string& durable,
                                                       const std::string& filter_subject);
+  // Core subscription with a callback (e.g. KV update notifications "$KV.<bucket>.<key>").
+  Result<std::unique_ptr<Subscription>> subscribe(const std::string& subject,
+                                                  std::function<void(Message&&)> handler);
+  // Waits until every async publish (put_async) got its ack or `timeout` passed.
+  Status flush_async_publishes(Duration timeout);
+
   // Account info round trip (readiness probe).
   Status jetstream_ready(Duration timeout);
 

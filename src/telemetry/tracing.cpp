@@ -39,6 +39,8 @@
 #include "common/strings.h"
 #include "common/version.h"
 #include "logging/logger.h"
+#include "config/loader.h"
+#include "telemetry/otel_env.h"
 #include "telemetry/propagation.h"
 #include "telemetry/stdout_exporter.h"
 
@@ -121,10 +123,16 @@ class SdkLogHandler final : public internal_log::LogHandler {
 
  private:
   // Repeats of a recent warning/error (e.g. "export failed" every batch while the collector is
-  // down) are logged at most once a minute.
+  // down) are logged at most once a minute. Every export failure shares one key: the HTTP
+  // exporter reports one failure in two messages (client, then exporter).
   bool suppressed(std::string_view m) {
     const int64_t now = steady_ns();
-    const std::string key(m.substr(0, 96));
+    const bool export_failure =
+        m.find("Export") != std::string_view::npos &&
+        (m.find("failed") != std::string_view::npos || m.find("error") != std::string_view::npos ||
+         m.find("ERROR") != std::string_view::npos);
+    const std::string key =
+        export_failure ? std::string("export failure") : std::string(m.substr(0, 96));
     std::lock_guard<std::mutex> lk(mu_);
     for (auto& [k, t] : recent_) {
       if (k != key) continue;
@@ -275,11 +283,12 @@ Result<std::unique_ptr<sdktrace::SpanExporter>> make_otlp_exporter(const config:
     o.use_ssl_credentials = tls;
     o.ssl_credentials_cacert_path = t.otlp_ca_file;
     o.timeout = export_timeout(t);
+    o.metadata.clear();  // the SDK pre-fills it from OTEL_*; otel_env.h decides precedence
     for (const auto& [k, v] : t.otlp_headers) o.metadata.emplace(to_lower(k), v);
     return otlp::OtlpGrpcExporterFactory::Create(o);
   }
   if (t.otlp_protocol == "http/protobuf") {
-    if (tls && !https)
+    if (tls && endpoint.starts_with("http://"))
       return make_error(ErrorCode::kInvalidArgument,
                         "telemetry.tracing: otlp_insecure is false but otlp_endpoint is not "
                         "https://");
@@ -290,6 +299,7 @@ Result<std::unique_ptr<sdktrace::SpanExporter>> make_otlp_exporter(const config:
     o.content_type = otlp::HttpRequestContentType::kBinary;
     o.console_debug = false;
     o.timeout = export_timeout(t);
+    o.http_headers.clear();  // pre-filled from OTEL_* by the SDK, see above
     for (const auto& [k, v] : t.otlp_headers) o.http_headers.emplace(k, v);
     o.ssl_insecure_skip_verify = false;
     o.ssl_ca_cert_path = t.otlp_ca_file;
@@ -407,9 +417,16 @@ class SdkHandle final : public TracingHandle {
 
 }  // namespace
 
-Result<std::unique_ptr<TracingHandle>> init_tracing(const TracingOptions& options) {
+Result<std::unique_ptr<TracingHandle>> init_tracing(const TracingOptions& given) {
   install_sdk_log_handler();
   install_propagator();
+  TracingOptions options = given;
+  if (options.tracing.enabled) {
+    if (Status st =
+            apply_otel_env(config::environment_snapshot(), options.tracing, options.service_name);
+        !st)
+      return st.error();
+  }
   const config::Tracing& t = options.tracing;
   State& s = state();
 

@@ -35,6 +35,7 @@ class TracingHandle {
 };
 
 // Fails for an unsupported exporter (`unsupported tracing exporter: "x"`) or missing endpoint.
+// OTEL_* environment variables are applied here (precedence: otel_env.h).
 Result<std::unique_ptr<TracingHandle>> init_tracing(const TracingOptions& options);
 
 // True when init_tracing installed an SDK provider (tracing enabled).

@@ -40,3 +40,11 @@ TEST(Time, Rfc3339Forms) {
   EXPECT_EQ(unix_nano(back), 1772145667000000000LL);
   EXPECT_FALSE(parse_rfc3339("yesterday", back));
 }
+
+// Found by tests/fuzz/fuzz_job_message: a year past 2262 overflowed int64 nanoseconds (UB).
+TEST(Time, Rfc3339OutOfNanosecondRangeIsRejected) {
+  Clock::time_point back;
+  EXPECT_FALSE(parse_rfc3339("6755-01-02T03:04:05.1Z", back));
+  EXPECT_FALSE(parse_rfc3339("9999-12-31T23:59:59Z", back));
+  EXPECT_TRUE(parse_rfc3339("2262-01-01T00:00:00Z", back));
+}

@@ -447,5 +447,16 @@ TEST(Dump, RoundTripsThroughTheLoader) {
   EXPECT_EQ(again.config.api_server.cors_allow_origins, l.config.api_server.cors_allow_origins);
 }
 
+// Found by tests/fuzz/fuzz_config: a string that is not UTF-8 made the dump throw.
+TEST(Dump, InvalidUtf8ValueDoesNotThrow) {
+  Fixture f;
+  Loaded l = f.must_load(
+      "node:\n  agent:\n    hostname: \"bad\xa0"
+      "byte\"\n");
+  std::string dump;
+  EXPECT_NO_THROW(dump = dump_masked(l.config));
+  EXPECT_NE(dump.find("bad"), std::string::npos) << dump;
+}
+
 }  // namespace
 }  // namespace osapi::config

@@ -1,0 +1,26 @@
+// HTTP load for the macro benchmark: libcurl keep-alive clients for the closed loop, and wrk.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "load.h"
+
+namespace osapi::bench {
+
+// Each worker thread gets its own curl easy handle (one kept-alive connection, TCP_NODELAY);
+// a request counts as successful on HTTP 200.
+OpFactory curl_get(const std::string& url, const std::vector<std::string>& headers);
+
+struct WrkResult {
+  double rps = 0;
+  double p50_ms = 0, p99_ms = 0;
+  long requests = 0, non_2xx = 0, socket_errors = 0;
+  std::string error;  // set when wrk could not run or its output was not understood
+};
+
+// `wrk -t<threads> -c<connections> -d<seconds>s --latency` with the headers.
+WrkResult run_wrk(const std::string& url, const std::vector<std::string>& headers, int threads,
+                  int connections, int seconds);
+
+}  // namespace osapi::bench

@@ -1,0 +1,200 @@
+// JobClient's queries and maintenance over stored jobs (spec/jobs.md §10): create from a
+// free-form operation, list, stats, delete and retry. Submission and waiting live in client.cpp.
+#include <chrono>
+
+#include "common/ids.h"
+#include "job/client.h"
+#include "job/listing.h"
+#include "logging/logger.h"
+
+namespace osapi::job {
+
+namespace {
+
+constexpr const char* kApiHost = "_api";
+
+Error job_not_found(const std::string& id) {
+  return Error(ErrorCode::kNotFound, "job not found: " + id);
+}
+
+}  // namespace
+
+json QueueStats::to_json() const {
+  json counts = json::object();
+  for (const auto& s : job_statuses()) {
+    auto it = status_counts.find(s);
+    counts[s] = it == status_counts.end() ? 0 : it->second;
+  }
+  json ops = json::object();
+  for (const auto& [type, n] : operation_counts) ops[type] = n;
+  return json{{"total_jobs", total_jobs},
+              {"status_counts", counts},
+              {"operation_counts", ops},
+              {"dlq_count", dlq_count}};
+}
+
+Result<JobView> JobClient::view_of(const std::string& id,
+                                   const std::vector<std::string>& event_keys,
+                                   const std::vector<std::string>& response_keys) {
+  auto rec_entry = jobs_->get(job_key(id));
+  if (!rec_entry.ok()) return rec_entry.error().wrap("failed to get job");
+  if (!rec_entry->has_value()) return job_not_found(id);
+  auto rec = JobRecord::parse((*rec_entry)->value);
+  if (!rec.ok()) return rec.error();
+
+  // An event or response that vanished or does not parse is skipped, as in compute_status.
+  std::vector<StatusEvent> events;
+  for (const auto& k : event_keys) {
+    auto e = jobs_->get(k);
+    if (!e.ok()) return e.error().wrap("failed to get job event");
+    if (!e->has_value()) continue;
+    auto ev = StatusEvent::parse((*e)->value);
+    if (ev.ok()) events.push_back(std::move(*ev));
+  }
+  std::vector<JobResponse> responses;
+  for (const auto& k : response_keys) {
+    auto e = jobs_->get(k);
+    if (!e.ok()) return e.error().wrap("failed to get job response");
+    if (!e->has_value()) continue;
+    auto r = JobResponse::parse((*e)->value, key_unix_nano(k));
+    if (r.ok()) responses.push_back(std::move(*r));
+  }
+  return compute_status(std::move(*rec), std::move(events), std::move(responses));
+}
+
+Result<Submitted> JobClient::create(const json& operation, const Target& target) {
+  const auto type = operation.is_object() ? operation.find("type") : operation.end();
+  if (!operation.is_object() || type == operation.end() || !type->is_string() ||
+      type->get<std::string>().empty())
+    return Error(ErrorCode::kInvalidArgument, "invalid operation format: missing type field");
+  return submit(operation, target, kind_for_type(type->get<std::string>()));
+}
+
+Result<JobPage> JobClient::list(const std::string& status, int64_t limit, int64_t offset) {
+  auto keys = jobs_->keys(">");
+  if (!keys.ok()) return keys.error().wrap("failed to list jobs");
+  const auto groups = group_job_keys(*keys);
+
+  std::vector<ListEntry> entries;
+  entries.reserve(groups.size());
+  for (const auto& [id, g] : groups) {
+    if (!g.has_record) continue;  // events of a deleted or expired job
+    ListEntry e{id, "", status_from_event_keys(g.events)};
+    if (!status.empty() && e.status != status) continue;
+    if (g.submitted_unix_nano != 0) {
+      // The submitted event and `created` come from the same clock reading.
+      e.created = rfc3339(from_unix_nano(g.submitted_unix_nano));
+    } else {
+      // No submitted event (written by another publisher): read the record for `created`.
+      auto rec_entry = jobs_->get(job_key(id));
+      if (!rec_entry.ok()) return rec_entry.error().wrap("failed to get job");
+      if (!rec_entry->has_value()) continue;
+      auto rec = JobRecord::parse((*rec_entry)->value);
+      if (rec.ok()) e.created = rec->created;
+    }
+    entries.push_back(std::move(e));
+  }
+  sort_newest_first(entries);
+
+  JobPage page;
+  page.total_items = static_cast<int64_t>(entries.size());
+  for (const auto& e : page_of(entries, limit, offset)) {
+    const auto& g = groups.at(e.id);
+    auto view = view_of(e.id, g.events, g.responses);
+    if (!view.ok() && view.error().code == ErrorCode::kNotFound) continue;  // deleted meanwhile
+    if (!view.ok()) return view.error();
+    page.items.push_back(std::move(*view));
+  }
+  return page;
+}
+
+Result<QueueStats> JobClient::stats() {
+  auto keys = jobs_->keys(">");
+  if (!keys.ok()) return keys.error().wrap("failed to list jobs");
+  const auto groups = group_job_keys(*keys);
+  QueueStats out;
+  for (const auto& s : job_statuses()) out.status_counts[s] = 0;
+  for (const auto& [id, g] : groups) {
+    if (!g.has_record) continue;
+    ++out.total_jobs;
+    ++out.status_counts[status_from_event_keys(g.events)];
+  }
+
+  // Operation types need the records: one watch replays them all in a single stream instead
+  // of one request per job.
+  if (out.total_jobs > 0) {
+    auto watcher = jobs_->watch("jobs.>");
+    if (!watcher.ok()) return watcher.error().wrap("failed to read jobs");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    // Stops at the end of the replay: updates arriving later are not waited for.
+    while (!(*watcher)->initial_done()) {
+      auto entry = (*watcher)->next(std::chrono::milliseconds(10));
+      if (!entry.ok()) return entry.error().wrap("failed to read jobs");
+      if (!entry->has_value()) {
+        if (std::chrono::steady_clock::now() >= deadline)
+          return Error(ErrorCode::kTimeout, "failed to read jobs: timeout");
+        continue;
+      }
+      if ((*entry)->deleted) continue;
+      auto rec = JobRecord::parse((*entry)->value);
+      if (!rec.ok()) continue;
+      const std::string type = rec->type();
+      if (!type.empty()) ++out.operation_counts[type];
+    }
+  }
+
+  auto dlq = conn_->stream_info(names_.dlq);
+  if (dlq.ok())
+    out.dlq_count = dlq->messages;
+  else if (dlq.error().code != ErrorCode::kNotFound)
+    return dlq.error().wrap("failed to read dead letter queue");
+  return out;
+}
+
+Status JobClient::del(const std::string& id) {
+  auto rec = jobs_->get(job_key(id));
+  if (!rec.ok()) return rec.error().wrap("failed to get job");
+  if (!rec->has_value()) return job_not_found(id);
+  // The record first: once it is gone the job no longer lists, whatever happens next.
+  if (auto st = jobs_->purge(job_key(id)); !st.ok()) return st.error().wrap("failed to delete job");
+  for (const auto& prefix : {status_prefix(id), responses_prefix(id)}) {
+    auto keys = jobs_->keys(prefix + ">");
+    if (!keys.ok()) return keys.error().wrap("failed to delete job");
+    for (const auto& k : *keys)
+      if (auto st = jobs_->purge(k); !st.ok()) return st.error().wrap("failed to delete job");
+  }
+  return Status::Ok();
+}
+
+Result<Submitted> JobClient::retry(const std::string& id, const Target& target) {
+  auto rec_entry = jobs_->get(job_key(id));
+  if (!rec_entry.ok()) return rec_entry.error().wrap("failed to get job");
+  if (!rec_entry->has_value()) return job_not_found(id);
+  auto rec = JobRecord::parse((*rec_entry)->value);
+  if (!rec.ok()) return rec.error();
+  if (!rec->operation.is_object())
+    return Error(ErrorCode::kInvalidArgument, "job has no operation data: " + id);
+
+  // Same kind as the original (its subject says), else derived from the type.
+  OpKind kind = kind_for_type(rec->type());
+  if (auto parsed = parse_subject(rec->subject, names_.ns); parsed.ok()) kind = parsed->kind;
+
+  auto sub =
+      submit_with_id(uuid_v4(), rec->operation, target, kind, rec->traceparent, rec->tracestate);
+  if (!sub.ok()) return sub.error();
+
+  StatusEvent ev;
+  ev.job_id = id;
+  ev.event = "retried";
+  ev.hostname = kApiHost;
+  ev.unix_nano = unix_nano(Clock::now());
+  ev.data = json{{"new_job_id", sub->job_id}, {"target_hostname", target.raw}};
+  // The new job exists already; failing the request now would invite a duplicate retry.
+  if (auto put = jobs_->put(ev.key(), ev.to_json().dump()); !put.ok())
+    logging::warn("failed to record retried event",
+                  {{"job_id", id}, {"new_job_id", sub->job_id}, {"error", put.error().message}});
+  logging::info("job retried", {{"job_id", id}, {"new_job_id", sub->job_id}});
+  return sub;
+}
+
+}  // namespace osapi::job

@@ -1,0 +1,238 @@
+// Audit through the real ApiServer, a real nats-server and (where a job runs) a real in-process
+// agent (spec/audit-metrics-health.md §1, spec/acceptance.md §7).
+#include "auth_fixture.h"
+#include "common/ids.h"
+
+using namespace osapi;
+using namespace osapi::api::auth_testing;
+using json = nlohmann::json;
+
+namespace {
+
+const std::string kAdminUser = "user@example.com";
+
+struct AuditFixture {
+  osapi::testing::NatsServer nats;
+  std::unique_ptr<Api> api;
+  std::shared_ptr<messaging::Connection> conn;
+  std::shared_ptr<messaging::KeyValue> audit_kv;
+  std::string admin = mint({"admin"}, {}, kAdminUser);
+
+  explicit AuditFixture(const std::function<void(config::Config&)>& tweak = nullptr) {
+    auto cfg = base_config(nats);
+    if (tweak) tweak(cfg);
+    api = std::make_unique<Api>(cfg);
+    messaging::ConnectOptions o;
+    o.url = nats.url();
+    o.name = "audit-test";
+    auto c = messaging::Connection::connect(o);
+    EXPECT_TRUE(c.ok());
+    if (!c.ok()) return;
+    conn = *c;
+    if (auto kv = conn->key_value("osapi-audit-log"); kv.ok()) audit_kv = *kv;
+  }
+  ~AuditFixture() {
+    api.reset();
+    if (conn) conn->close();
+  }
+
+  size_t stored() {
+    auto keys = audit_kv->keys();
+    return keys.ok() ? keys->size() : 0;
+  }
+  // Waits until exactly `n` entries are stored (writes are asynchronous).
+  void settle(size_t n) {
+    ASSERT_TRUE(audit_kv);
+    EXPECT_TRUE(eventually([&] { return stored() >= n; })) << "stored " << stored();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(stored(), n);
+  }
+  json list(const std::string& query = "") {
+    auto r = api->get("/audit" + query, admin);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.doc;
+  }
+  bool registered(const std::string& method, const std::string& path) {
+    auto r = api->call(method, path, "", method == "GET" ? "" : "{}");
+    return r.status != 404 && r.status != 405;
+  }
+};
+
+}  // namespace
+
+TEST(AuditApi, AL1_AE1_ListAndExportCountEntries) {
+  AuditFixture f;
+  auto empty = f.api->get("/audit/export", f.admin);  // AE-1, 0 entries
+  EXPECT_EQ(empty.status, 200);
+  EXPECT_EQ(empty.doc["total_items"], 0);
+  EXPECT_TRUE(empty.doc["items"].is_array() && empty.doc["items"].empty());
+  f.settle(1);  // the export request itself
+  auto listed = f.list();
+  EXPECT_EQ(listed["total_items"], 1);  // AL-1
+  ASSERT_EQ(listed["items"].size(), 1u);
+  EXPECT_EQ(listed["items"][0]["path"], "/audit/export");
+  EXPECT_EQ(listed["items"][0]["operation_id"], "getAuditExport");
+  f.settle(2);
+  auto exported = f.api->get("/audit/export", f.admin);
+  EXPECT_EQ(exported.doc["total_items"], 2);
+  EXPECT_EQ(exported.doc["items"][0]["path"], "/audit");  // newest first
+}
+
+TEST(AuditApi, AL2_AL3_AL4_Pagination) {
+  AuditFixture f;
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(f.api->get("/node", f.admin).status, 200);
+  f.settle(4);
+  auto page = f.list("?limit=2&offset=1");
+  EXPECT_EQ(page["total_items"], 4);
+  EXPECT_EQ(page["items"].size(), 2u);
+  auto far = f.list("?limit=5&offset=10");  // AL-2
+  EXPECT_TRUE(far["items"].empty());
+  for (const char* q : {"?limit=0", "?limit=200", "?offset=-1", "?limit=-1"}) {  // AL-3, AL-4
+    auto r = f.api->get(std::string("/audit") + q, f.admin);
+    EXPECT_EQ(r.status, 400) << q;
+    ASSERT_TRUE(r.doc.is_object()) << r.body;
+    EXPECT_TRUE(r.doc.contains("error")) << r.body;
+  }
+  EXPECT_NE(f.api->get("/audit?limit=0", f.admin).body.find("'Limit' failed on the 'min' tag"),
+            std::string::npos);
+  EXPECT_NE(f.api->get("/audit?limit=101", f.admin).body.find("'max' tag"), std::string::npos);
+  auto junk = f.api->get("/audit?limit=abc", f.admin);
+  EXPECT_EQ(junk.status, 400);
+  EXPECT_NE(junk.body.find("\"message\":\"Invalid format for parameter limit"), std::string::npos);
+}
+
+TEST(AuditApi, AG1_AG2_AG3_GetById) {
+  AuditFixture f;
+  EXPECT_EQ(f.api->get("/node", f.admin).status, 200);
+  f.settle(1);
+  auto listed = f.list();
+  const std::string id = listed["items"][0]["id"];
+  auto r = f.api->get("/audit/" + id, f.admin);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.doc["entry"]["user"], kAdminUser);  // AG-1
+  EXPECT_EQ(r.doc["entry"]["id"], id);
+  std::string upper = id;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(f.api->get("/audit/" + upper, f.admin).status, 200);
+  auto bad = f.api->get("/audit/not-a-uuid", f.admin);  // AG-2
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_TRUE(bad.doc.contains("message")) << bad.body;
+  auto missing = f.api->get("/audit/" + uuid_v7(), f.admin);  // AG-3
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.body, "{\"error\":\"audit entry not found\"}\n");
+}
+
+// AM-1, AU-15, AL-5: one authenticated job-backed request → exactly one complete entry.
+TEST(AuditApi, AM1_AU15_AuthenticatedRequestIsRecordedOnce) {
+  AuditFixture f;
+  AgentRunner agent(f.api->cfg(), "agent1");
+  const std::string token = mint({"admin"}, {}, "test-subject");
+  auto r = f.api->get("/node/hostname", token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  f.settle(1);
+  auto page = f.list();
+  ASSERT_EQ(page["items"].size(), 1u);
+  const auto& e = page["items"][0];
+  EXPECT_EQ(e["user"], "test-subject");
+  EXPECT_EQ(e["roles"], json::array({"admin"}));
+  EXPECT_EQ(e["method"], "GET");
+  EXPECT_EQ(e["path"], "/node/hostname");
+  EXPECT_EQ(e["operation_id"], "getNodeHostname");
+  EXPECT_EQ(e["response_code"], 200);
+  EXPECT_EQ(e["source_ip"], "127.0.0.1");
+  EXPECT_TRUE(e["duration_ms"].is_number_integer());
+  EXPECT_EQ(e["id"].get<std::string>()[14], '7');
+  const std::string ts = e["timestamp"];
+  EXPECT_EQ(ts.size(), std::string("2026-02-26T22:41:07.123456Z").size()) << ts;
+}
+
+TEST(AuditApi, SourceIpPrefersForwardedHeaders) {
+  AuditFixture f;
+  f.api->call("GET", "/node", "Bearer " + f.admin, "", "",
+              {{"X-Forwarded-For", "10.1.2.3, 10.9.9.9"}});
+  f.settle(1);
+  f.api->call("GET", "/node", "Bearer " + f.admin, "", "", {{"X-Real-IP", "10.4.5.6"}});
+  f.settle(2);
+  auto page = f.list();
+  ASSERT_EQ(page["items"].size(), 2u);
+  EXPECT_EQ(page["items"][0]["source_ip"], "10.4.5.6");
+  EXPECT_EQ(page["items"][1]["source_ip"], "10.1.2.3");
+}
+
+// AM-2: nothing before auth, no 401s, no health or metrics paths.
+TEST(AuditApi, AM2_UnauthenticatedAndExemptRequestsAreNotRecorded) {
+  AuditFixture f;
+  EXPECT_EQ(f.api->get("/node", "").status, 401);
+  EXPECT_EQ(f.api->get("/node", "garbage").status, 401);
+  EXPECT_EQ(f.api->get("/health", "").status, 200);
+  EXPECT_EQ(f.api->get("/health/ready", "").status, 200);
+  f.api->get("/health/status", f.admin);  // authenticated, but exempt by prefix
+  f.api->get(f.api->cfg().telemetry.metrics_path, f.admin);
+  EXPECT_EQ(f.api->get("/nope", f.admin).status, 404);
+  EXPECT_EQ(f.api->get("/audit/not-a-uuid", f.admin).status, 400);
+  EXPECT_EQ(f.api->call("DELETE", "/node", "Bearer " + f.admin).status, 405);
+  EXPECT_EQ(f.api->get("/node", f.admin).status, 200);  // the marker: the only entry
+  f.settle(1);
+  auto page = f.list();
+  ASSERT_EQ(page["items"].size(), 1u);
+  EXPECT_EQ(page["items"][0]["path"], "/node");
+}
+
+// AM-4: a 403 is recorded with its status.
+TEST(AuditApi, AM4_ForbiddenRequestIsRecorded) {
+  AuditFixture f;
+  const std::string rn = mint({"read"}, {"network:read"}, "rn@example.com");
+  std::string path = "/command/exec";
+  if (!f.registered("POST", path)) path = "/audit";  // until the command routes exist
+  const std::string method = path == "/audit" ? "GET" : "POST";
+  auto r = f.api->call(method, path, "Bearer " + rn, method == "POST" ? R"({"command":"ls"})" : "");
+  EXPECT_EQ(r.status, 403) << r.body;
+  f.settle(1);
+  auto page = f.list();
+  ASSERT_EQ(page["items"].size(), 1u);
+  EXPECT_EQ(page["items"][0]["response_code"], 403);
+  EXPECT_EQ(page["items"][0]["user"], "rn@example.com");
+  EXPECT_EQ(page["items"][0]["path"], path);
+}
+
+// AL-7 in-process: newest first, v7 ids.
+TEST(AuditApi, AL7_NewestFirstWithV7Ids) {
+  AuditFixture f;
+  EXPECT_EQ(f.api->get("/node", f.admin).status, 200);
+  f.settle(1);
+  EXPECT_EQ(f.api->get("/audit/export", f.admin).status, 200);
+  f.settle(2);
+  auto page = f.list();
+  ASSERT_EQ(page["items"].size(), 2u);
+  EXPECT_EQ(page["items"][0]["path"], "/audit/export");
+  EXPECT_EQ(page["items"][1]["path"], "/node");
+  EXPECT_GT(page["items"][0]["id"].get<std::string>(), page["items"][1]["id"].get<std::string>());
+}
+
+// AL-6, AG-3 (other error), AE-1 (store error): the backend is gone.
+TEST(AuditApi, AL6_AE1_AG3_StoreErrorsAre500) {
+  AuditFixture f;
+  f.nats.stop();
+  auto list = f.api->get("/audit", f.admin);
+  EXPECT_EQ(list.status, 500);
+  EXPECT_EQ(list.body, "{\"error\":\"failed to list audit entries\"}\n");
+  auto exported = f.api->get("/audit/export", f.admin);
+  EXPECT_EQ(exported.status, 500);
+  EXPECT_EQ(exported.body, "{\"error\":\"failed to list all audit entries\"}\n");
+  auto one = f.api->get("/audit/" + uuid_v7(), f.admin);
+  EXPECT_EQ(one.status, 500);
+  EXPECT_EQ(one.body, "{\"error\":\"failed to get audit entry\"}\n");
+}
+
+// AX-1: audit disabled → no routes, no bucket, no entries.
+TEST(AuditApi, AX1_DisabledAuditHasNoRoutesAndWritesNothing) {
+  AuditFixture f([](config::Config& c) { c.nats.audit.bucket = ""; });
+  EXPECT_FALSE(f.audit_kv) << "no audit bucket is provisioned";
+  EXPECT_EQ(f.api->get("/node", f.admin).status, 200);
+  for (const char* p : {"/audit", "/audit/export", "/audit/550e8400-e29b-41d4-a716-446655440000"}) {
+    auto r = f.api->get(p, f.admin);
+    EXPECT_EQ(r.status, 404) << p;
+    EXPECT_EQ(r.body, "{\"message\":\"Not Found\"}\n");
+  }
+  EXPECT_FALSE(f.conn->key_value("osapi-audit-log").ok());
+}
