@@ -38,7 +38,7 @@ KvEntry to_entry(kvEntry* e) {
 }
 
 Result<std::shared_ptr<KeyValue>> bind_bucket(const std::shared_ptr<detail::Core>& core,
-                                       const std::string& bucket) {
+                                              const std::string& bucket) {
   kvStore* kv = nullptr;
   const natsStatus s = js_KeyValue(&kv, core->js, bucket.c_str());
   if (s != NATS_OK) {
