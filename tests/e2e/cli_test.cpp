@@ -48,3 +48,14 @@ TEST(E2ECli, TokenGenerateJsonThenValidate) {
   EXPECT_EQ(role.code, 1);
   EXPECT_NE(role.err.find("unsupported role: ops"), std::string::npos);
 }
+
+TEST(E2ECli, AU25_CustomRoleTokenGenerate) {
+  Stack stack;
+  auto ok = stack.osapi({"token", "generate", "-r", "ops", "-u", "x"},
+                        {{"OSAPI_API_SERVER_SECURITY_ROLES", "{ops: {permissions: [node:read]}}"}});
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("Roles: ops"), std::string::npos) << ok.out;
+  auto bad = stack.osapi({"token", "generate", "-r", "ops", "-u", "x"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("unsupported role: ops"), std::string::npos) << bad.err;
+}

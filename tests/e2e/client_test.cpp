@@ -86,3 +86,41 @@ TEST(E2EClient, AgentStopsGracefullyAndDeregisters) {
   EXPECT_NE(stack.api()->err().find("API server stopped"), std::string::npos);
   EXPECT_EQ(stack.nats()->stop(), 0);
 }
+
+TEST(E2EClient, CL9_BroadcastWithAFailingHostExitsOne) {
+  StackOptions o;
+  o.exporter = "";
+  // agent-b cannot find any command on its PATH, so its half of the broadcast fails.
+  o.agents = {{{"OSAPI_NODE_AGENT_HOSTNAME", "agent-a"}},
+              {{"OSAPI_NODE_AGENT_HOSTNAME", "agent-b"}, {"PATH", "/nonexistent-osapi-path"}}};
+  Stack stack(o);
+  stack.start_all();
+  auto r = stack.osapi({"client", "command", "exec", "--command", "true", "-T", "_all"}, {}, "y\n");
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("agent-a"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("agent-b"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("failed"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("Error: 1 of 2 hosts failed"), std::string::npos) << r.err;
+}
+
+TEST(E2EClient, AgentFinishesRunningJobOnSigterm) {
+  StackOptions o;
+  o.exporter = "";
+  Stack stack(o);
+  stack.start_all();
+  const std::string op = stack.dir().write(
+      "sleep.json", R"({"type":"command.exec.execute","data":{"command":"sleep","args":["2"]}})");
+  auto add =
+      stack.osapi({"-j", "client", "job", "add", "--json-file", op, "--target-hostname", "_any"});
+  ASSERT_EQ(add.code, 0) << add.err;
+  const std::string job_id = nlohmann::json::parse(add.out)["job_id"];
+  ASSERT_TRUE(stack.agent()->wait_output("processing job", std::chrono::seconds(10)));
+  EXPECT_EQ(stack.agent()->stop(std::chrono::seconds(15)), 0);  // SIGTERM mid-job
+  const std::string log = stack.agent()->err();
+  EXPECT_NE(log.find("job processing completed"), std::string::npos) << log;
+  EXPECT_NE(log.find("node agent stopped gracefully"), std::string::npos) << log;
+  EXPECT_LT(log.find("node agent shutting down"), log.find("job processing completed")) << log;
+  auto get = stack.osapi({"-j", "client", "job", "get", "--job-id", job_id});
+  ASSERT_EQ(get.code, 0) << get.err;
+  EXPECT_EQ(nlohmann::json::parse(get.out)["status"], "completed") << get.out;
+}
