@@ -60,6 +60,8 @@ struct State {
   std::mutex mu;
   otel::nostd::shared_ptr<otel::trace::Tracer> tracer;  // guarded by mu
   uint64_t generation = 0;                              // guarded by mu
+  // Bumped whenever `tracer` changes, so threads can cache it without the lock.
+  std::atomic<uint64_t> tracer_version{1};
 };
 
 State& state() {
@@ -376,6 +378,7 @@ class SdkHandle final : public TracingHandle {
         s.enabled = false;
         set_noop_provider();
         s.tracer = otel::trace::Provider::GetTracerProvider()->GetTracer("noop");
+        s.tracer_version.fetch_add(1, std::memory_order_release);
       }
     }
     shutdown_bounded();
@@ -436,6 +439,7 @@ Result<std::unique_ptr<TracingHandle>> init_tracing(const TracingOptions& given)
     s.enabled = false;
     set_noop_provider();
     s.tracer = otel::trace::Provider::GetTracerProvider()->GetTracer(options.service_name);
+    s.tracer_version.fetch_add(1, std::memory_order_release);
     logging::set_context_provider(nullptr);
     return std::unique_ptr<TracingHandle>(new DisabledHandle());
   }
@@ -481,6 +485,7 @@ Result<std::unique_ptr<TracingHandle>> init_tracing(const TracingOptions& given)
     otel::trace::Provider::SetTracerProvider(otel::nostd::shared_ptr<otel::trace::TracerProvider>(
         std::shared_ptr<otel::trace::TracerProvider>(provider)));
     s.tracer = provider->GetTracer(options.service_name, osapi::version());
+    s.tracer_version.fetch_add(1, std::memory_order_release);
     s.enabled = true;
   }
   logging::set_context_provider(&context_ids);
@@ -496,11 +501,20 @@ bool enabled() {
   return state().enabled.load(std::memory_order_relaxed);
 }
 
-otel::nostd::shared_ptr<otel::trace::Tracer> tracer() {
+const otel::nostd::shared_ptr<otel::trace::Tracer>& tracer() {
+  // Per-thread copy, refreshed only when init/shutdown swapped the tracer: the hot path
+  // (every span start) takes no lock and touches no shared reference count.
+  thread_local uint64_t seen = 0;
+  thread_local otel::nostd::shared_ptr<otel::trace::Tracer> cached;
   State& s = state();
-  std::lock_guard<std::mutex> lk(s.mu);
-  if (!s.tracer) s.tracer = otel::trace::Provider::GetTracerProvider()->GetTracer("osapi");
-  return s.tracer;
+  const uint64_t v = s.tracer_version.load(std::memory_order_acquire);
+  if (seen != v || !cached) {
+    std::lock_guard<std::mutex> lk(s.mu);
+    if (!s.tracer) s.tracer = otel::trace::Provider::GetTracerProvider()->GetTracer("osapi");
+    cached = s.tracer;
+    seen = v;
+  }
+  return cached;
 }
 
 void record_error(otel::trace::Span& span, const std::string& type, const std::string& message) {

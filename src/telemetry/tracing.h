@@ -42,7 +42,7 @@ Result<std::unique_ptr<TracingHandle>> init_tracing(const TracingOptions& option
 bool enabled();
 
 // The process tracer (scope name = service name). A no-op tracer when disabled.
-otel::nostd::shared_ptr<otel::trace::Tracer> tracer();
+const otel::nostd::shared_ptr<otel::trace::Tracer>& tracer();
 
 // Marks a span failed: status ERROR with the message and an `exception` event.
 void record_error(otel::trace::Span& span, const std::string& type, const std::string& message);
