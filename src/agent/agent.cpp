@@ -15,6 +15,7 @@
 #include "job/model.h"
 #include "logging/logger.h"
 #include "natsserver/provision.h"
+#include "natsserver/server_config.h"
 #include "telemetry/propagation.h"
 #include "telemetry/tracing.h"
 
@@ -121,14 +122,7 @@ Status Agent::register_self(bool first) {
 
 Status Agent::start() {
   const auto& n = cfg_.agent.nats;
-  messaging::ConnectOptions co;
-  co.url = "nats://" + n.host + ":" + std::to_string(n.port);
-  co.name = n.client_name;
-  co.auth_type = n.auth.type;
-  co.username = n.auth.username;
-  co.password = n.auth.password;
-  co.nkey_file = n.auth.nkey_file;
-  auto conn = messaging::Connection::connect(co);
+  auto conn = messaging::Connection::connect(natsserver::client_connect_options(n));
   if (!conn.ok()) return conn.error();
   conn_ = *conn;
 

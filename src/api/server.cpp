@@ -7,6 +7,7 @@
 #include "http/pipeline.h"
 #include "logging/logger.h"
 #include "natsserver/provision.h"
+#include "natsserver/server_config.h"
 
 namespace osapi::api {
 
@@ -20,14 +21,7 @@ ApiServer::~ApiServer() {
 
 Status ApiServer::start() {
   const auto& n = ctx_.cfg.api_server.nats;
-  messaging::ConnectOptions co;
-  co.url = "nats://" + n.host + ":" + std::to_string(n.port);
-  co.name = n.client_name;
-  co.auth_type = n.auth.type;
-  co.username = n.auth.username;
-  co.password = n.auth.password;
-  co.nkey_file = n.auth.nkey_file;
-  auto conn = messaging::Connection::connect(co);
+  auto conn = messaging::Connection::connect(natsserver::client_connect_options(n));
   if (!conn.ok()) return conn.error();
   ctx_.conn = *conn;
   natsserver::ProvisionParts parts;

@@ -31,4 +31,7 @@ std::string absolute_store_dir(const std::string& store_dir);
 messaging::ConnectOptions setup_connect_options(const config::Config& cfg,
                                                 const std::string& internal_password);
 
+// Connection settings of a client role (api.server.nats.*, node.agent.nats.*).
+messaging::ConnectOptions client_connect_options(const config::NatsClient& nats);
+
 }  // namespace osapi::natsserver
