@@ -99,6 +99,42 @@ TEST(InteropOtlp, HttpProtobufTlsWithCaFile) {
   run_and_expect_chain(stack, receiver, "http");
 }
 
+TEST(InteropOtlp, HttpProtobufMutualTlsWithClientCertificate) {
+  TempDir certs;
+  const TestCert server = make_test_cert(certs);
+  const TestCert client = make_test_cert(certs, "client");  // self-signed: its own CA
+  ReceiverOptions ro;
+  ro.tls_cert = server.cert;
+  ro.tls_key = server.key;
+  ro.client_ca = client.cert;
+  OtlpReceiver receiver(ro);
+  Stack stack =
+      otlp_stack(otlp_yaml(http_endpoint(receiver, true),
+                           "    otlp_protocol: http/protobuf\n    otlp_ca_file: " + server.cert +
+                               "\n    otlp_client_cert_file: " + client.cert +
+                               "\n    otlp_client_key_file: " + client.key + "\n"));
+  run_and_expect_chain(stack, receiver, "http");
+}
+
+TEST(InteropOtlp, MutualTlsWithoutClientCertificateExportsNothing) {
+  TempDir certs;
+  const TestCert server = make_test_cert(certs);
+  const TestCert client = make_test_cert(certs, "client");
+  ReceiverOptions ro;
+  ro.tls_cert = server.cert;
+  ro.tls_key = server.key;
+  ro.client_ca = client.cert;
+  OtlpReceiver receiver(ro);
+  Stack stack = otlp_stack(
+      otlp_yaml(http_endpoint(receiver, true),
+                "    otlp_protocol: http/protobuf\n    otlp_ca_file: " + server.cert + "\n"));
+  stack.start_all();
+  auto r = stack.osapi({"client", "node", "hostname"});
+  EXPECT_EQ(r.code, 0) << r.err;  // requests keep working
+  stack.stop_all();
+  EXPECT_TRUE(receiver.spans().empty());
+}
+
 TEST(InteropOtlp, TlsWithoutTheCaIsRejectedAndRequestsStillWork) {
   TempDir certs;
   const TestCert cert = make_test_cert(certs);

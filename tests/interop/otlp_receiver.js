@@ -4,7 +4,7 @@
 // It shares no code with osapi, so a passing test proves osapi speaks standard OTLP.
 //
 // usage: node otlp_receiver.js --out FILE [--grpc-port N] [--http-port N]
-//          [--tls-cert PEM --tls-key PEM] [--require-header 'authorization=Bearer xyz']
+//          [--tls-cert PEM --tls-key PEM [--client-ca PEM]] [--require-header 'authorization=Bearer xyz']
 // Every received span is appended to FILE as one JSON line {"event":"span",…}; every rejected
 // call as {"event":"rejected",…}. Prints "otlp receiver ready" on stdout once listening.
 'use strict';
@@ -26,6 +26,7 @@ function parseArgs(argv) {
     else if (key === '--http-port') args.httpPort = Number(value);
     else if (key === '--tls-cert') args.tlsCert = value;
     else if (key === '--tls-key') args.tlsKey = value;
+    else if (key === '--client-ca') args.clientCa = value;
     else if (key === '--require-header') args.requireHeader = value;
     else throw new Error(`unknown option ${key}`);
   }
@@ -125,6 +126,12 @@ function main() {
   const tls = args.tlsCert ?
       {cert: fs.readFileSync(args.tlsCert), key: fs.readFileSync(args.tlsKey)} :
       null;
+  // Mutual TLS: only clients presenting a certificate signed by --client-ca get through.
+  if (tls && args.clientCa) {
+    tls.ca = fs.readFileSync(args.clientCa);
+    tls.requestCert = true;
+    tls.rejectUnauthorized = true;
+  }
 
   // ---- gRPC ----
   const server = new grpc.Server();
@@ -143,7 +150,8 @@ function main() {
     },
   });
   const credentials = tls ?
-      grpc.ServerCredentials.createSsl(null, [{private_key: tls.key, cert_chain: tls.cert}], false) :
+      grpc.ServerCredentials.createSsl(tls.ca || null, [{private_key: tls.key, cert_chain: tls.cert}],
+                                       Boolean(tls.ca)) :
       grpc.ServerCredentials.createInsecure();
 
   // ---- OTLP/HTTP protobuf ----

@@ -29,6 +29,7 @@ OtlpReceiver::OtlpReceiver(ReceiverOptions options) {
   std::vector<std::string> argv{"node", receiver_script(), "--out", out_};
   if (!options.tls_cert.empty()) {
     argv.insert(argv.end(), {"--tls-cert", options.tls_cert, "--tls-key", options.tls_key});
+    if (!options.client_ca.empty()) argv.insert(argv.end(), {"--client-ca", options.client_ca});
   }
   if (!options.require_header.empty())
     argv.insert(argv.end(), {"--require-header", options.require_header});
@@ -92,8 +93,8 @@ std::vector<ReceivedSpan> OtlpReceiver::wait_for(
   return got;
 }
 
-TestCert make_test_cert(const TempDir& dir) {
-  TestCert c{dir.file("receiver.crt"), dir.file("receiver.key")};
+TestCert make_test_cert(const TempDir& dir, const std::string& name) {
+  TestCert c{dir.file(name + ".crt"), dir.file(name + ".key")};
   auto r = run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
                 "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout",
                 c.key, "-out", c.cert});

@@ -26,6 +26,7 @@ struct ReceivedSpan {
 
 struct ReceiverOptions {
   std::string tls_cert, tls_key;  // PEM files; both empty → plaintext
+  std::string client_ca;          // PEM: require client certificates signed by it (mTLS)
   std::string require_header;     // "authorization=Bearer xyz": calls without it are rejected
 };
 
@@ -52,7 +53,7 @@ class OtlpReceiver {
 struct TestCert {
   std::string cert, key;
 };
-TestCert make_test_cert(const TempDir& dir);
+TestCert make_test_cert(const TempDir& dir, const std::string& name = "receiver");
 
 // Helpers over received spans.
 const ReceivedSpan* find_span_by_id(const std::vector<ReceivedSpan>& spans, const std::string& id);
