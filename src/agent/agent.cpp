@@ -171,8 +171,8 @@ void Agent::fetch_loop(Bound* bound) {
     {
       // A message is fetched only when a worker slot is free (max_jobs cap).
       std::unique_lock<std::mutex> lk(mu_);
-      cv_.wait_for(lk, std::chrono::milliseconds(200),
-                   [&] { return free_slots_ > 0 || stopping_; });
+      slot_cv_.wait_for(lk, std::chrono::milliseconds(200),
+                        [&] { return free_slots_ > 0 || stopping_; });
       if (stopping_) return;
       if (free_slots_ == 0) continue;
       --free_slots_;
@@ -183,7 +183,7 @@ void Agent::fetch_loop(Bound* bound) {
         std::lock_guard<std::mutex> lk(mu_);
         ++free_slots_;
       }
-      cv_.notify_all();
+      slot_cv_.notify_one();
       if (!msgs.ok()) {
         if (errors++ % 60 == 0)
           logging::warn("fetch failed",
@@ -201,7 +201,7 @@ void Agent::fetch_loop(Bound* bound) {
       queue_.push_back(
           [this, msg, durable = bound->plan.durable] { process(std::move(*msg), durable); });
     }
-    cv_.notify_all();
+    work_cv_.notify_one();
   }
 }
 
@@ -210,20 +210,26 @@ void Agent::worker_loop() {
     std::function<void()> task;
     {
       std::unique_lock<std::mutex> lk(mu_);
-      cv_.wait(lk,
-               [&] { return !queue_.empty() || (stopping_ && running_ == 0 && queue_.empty()); });
+      work_cv_.wait(
+          lk, [&] { return !queue_.empty() || (stopping_ && running_ == 0 && queue_.empty()); });
       if (queue_.empty()) return;
       task = std::move(queue_.front());
       queue_.pop_front();
       ++running_;
     }
     task();
+    bool idle;
     {
       std::lock_guard<std::mutex> lk(mu_);
       --running_;
       ++free_slots_;
+      idle = running_ == 0 && queue_.empty();
     }
-    cv_.notify_all();
+    slot_cv_.notify_one();
+    if (idle && stopping_) {
+      idle_cv_.notify_all();
+      work_cv_.notify_all();  // idle workers exit once nothing runs
+    }
   }
 }
 
@@ -415,7 +421,8 @@ void Agent::process(messaging::Message msg, const std::string& durable) {
 bool Agent::stop(std::chrono::milliseconds deadline) {
   if (stopping_.exchange(true)) return true;
   hb_cv_.notify_all();
-  cv_.notify_all();
+  slot_cv_.notify_all();
+  work_cv_.notify_all();
   for (auto& t : fetchers_)
     if (t.joinable()) t.join();
   fetchers_.clear();
@@ -425,9 +432,9 @@ bool Agent::stop(std::chrono::milliseconds deadline) {
   bool finished;
   {
     std::unique_lock<std::mutex> lk(mu_);
-    finished = cv_.wait_for(lk, deadline, [&] { return running_ == 0 && queue_.empty(); });
+    finished = idle_cv_.wait_for(lk, deadline, [&] { return running_ == 0 && queue_.empty(); });
   }
-  cv_.notify_all();
+  work_cv_.notify_all();
   if (finished) {
     for (auto& t : workers_)
       if (t.joinable()) t.join();

@@ -50,8 +50,12 @@ class Agent {
   std::vector<std::unique_ptr<Bound>> subs_;
 
   std::atomic<bool> stopping_{false};
+  // One mutex; separate condition variables so a new job wakes one worker and a freed slot
+  // wakes one fetcher (a shared notify_all woke every thread per job).
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable work_cv_;  // workers: queue non-empty or stopping
+  std::condition_variable slot_cv_;  // fetchers: a free slot or stopping
+  std::condition_variable idle_cv_;  // stop(): nothing running or queued
   std::deque<std::function<void()>> queue_;
   int free_slots_ = 0;
   int running_ = 0;
