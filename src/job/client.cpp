@@ -179,11 +179,20 @@ Result<Outcome> JobClient::run(const json& operation, const Target& target, OpKi
 }
 
 Result<JobView> JobClient::get(const std::string& id) {
-  auto ev_keys = jobs_->keys(status_prefix(id) + ">");
-  if (!ev_keys.ok()) return ev_keys.error().wrap("failed to list job events");
-  auto resp_keys = jobs_->keys(responses_prefix(id) + ">");
-  if (!resp_keys.ok()) return resp_keys.error().wrap("failed to list job responses");
-  return view_of(id, *ev_keys, *resp_keys);
+  // One listing for events and responses ("*.<id>.>" matches status.<id>.… and
+  // responses.<id>.…, not the record): one consumer, so one consistent prefix of the stream. Two
+  // listings could miss an agent's events yet see the response it wrote after them.
+  auto keys = jobs_->keys("*." + id + ".>");
+  if (!keys.ok()) return keys.error().wrap("failed to list job events");
+  std::vector<std::string> ev_keys, resp_keys;
+  const std::string ev_prefix = status_prefix(id), resp_prefix = responses_prefix(id);
+  for (auto& k : *keys) {
+    if (k.starts_with(ev_prefix))
+      ev_keys.push_back(std::move(k));
+    else if (k.starts_with(resp_prefix))
+      resp_keys.push_back(std::move(k));
+  }
+  return view_of(id, ev_keys, resp_keys);
 }
 
 }  // namespace osapi::job
