@@ -1,6 +1,7 @@
-// traceparent extract/inject through our carriers (telemetry::extract/inject over Headers)
-// beside the SDK's HttpTraceContext over a TextMapCarrier on the same header list. Two header
-// shapes: an HTTP request (traceparent among the usual headers) and a NATS message (few headers).
+// traceparent extract/inject through our carriers (telemetry::extract/extract_span_context/
+// inject over Headers) beside the SDK's HttpTraceContext over a TextMapCarrier on the same header
+// list. Two header shapes: an HTTP request (traceparent among the usual headers) and a NATS message
+// (few headers).
 #include <benchmark/benchmark.h>
 
 #include <opentelemetry/context/runtime_context.h>
@@ -55,6 +56,18 @@ void extract_ours(benchmark::State& state, Headers headers) {
   }
   if (!otel::trace::GetSpan(telemetry::extract(headers, base))->GetContext().IsValid())
     state.SkipWithError("extract produced no remote parent");
+}
+
+// The request path: the remote parent as a SpanContext for StartSpanOptions::parent.
+void extract_span_context_ours(benchmark::State& state, Headers headers) {
+  quiet_logging();
+  auto handle = our_tracing(true);
+  for (auto _ : state) {
+    auto sc = telemetry::extract_span_context(headers);
+    benchmark::DoNotOptimize(sc);
+  }
+  if (!telemetry::extract_span_context(headers))
+    state.SkipWithError("extract_span_context produced no remote parent");
 }
 
 void extract_sdk(benchmark::State& state, Headers headers) {
@@ -120,6 +133,12 @@ void BM_ExtractNats_Ours(benchmark::State& s) {
 void BM_ExtractNats_Sdk(benchmark::State& s) {
   extract_sdk(s, nats_headers());
 }
+void BM_ExtractSpanContextHttp_Ours(benchmark::State& s) {
+  extract_span_context_ours(s, http_headers());
+}
+void BM_ExtractSpanContextNats_Ours(benchmark::State& s) {
+  extract_span_context_ours(s, nats_headers());
+}
 void BM_InjectHttp_Ours(benchmark::State& s) {
   inject_ours(s, http_headers());
 }
@@ -140,6 +159,8 @@ BENCHMARK(BM_ExtractHttp_Ours);
 BENCHMARK(BM_ExtractHttp_Sdk);
 BENCHMARK(BM_ExtractNats_Ours);
 BENCHMARK(BM_ExtractNats_Sdk);
+BENCHMARK(BM_ExtractSpanContextHttp_Ours);
+BENCHMARK(BM_ExtractSpanContextNats_Ours);
 BENCHMARK(BM_InjectHttp_Ours);
 BENCHMARK(BM_InjectHttp_Sdk);
 BENCHMARK(BM_InjectNats_Ours);

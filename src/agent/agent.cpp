@@ -256,8 +256,9 @@ void Agent::process(messaging::Message msg, const std::string& durable) {
 
   // Trace context: the NATS headers first, else the job record (spec/telemetry.md §4.5).
   const auto base = otel_ctx::RuntimeContext::GetCurrent();
-  auto parent = telemetry::extract(msg.headers(), base);
-  const bool from_headers = trace::GetSpan(parent)->GetContext().IsValid();
+  const auto sc = telemetry::extract_span_context(msg.headers());
+  auto parent = base;
+  const bool from_headers = sc.has_value() || trace::GetSpan(base)->GetContext().IsValid();
   std::optional<job::JobRecord> record;
   Result<std::optional<messaging::KvEntry>> rec_entry = std::optional<messaging::KvEntry>();
   bool rec_loaded = false;
@@ -276,7 +277,10 @@ void Agent::process(messaging::Message msg, const std::string& durable) {
 
   trace::StartSpanOptions so;
   so.kind = trace::SpanKind::kConsumer;
-  so.parent = parent;
+  if (sc)
+    so.parent = *sc;
+  else
+    so.parent = parent;
   auto span = telemetry::tracer()->StartSpan(
       "job.process",
       {{"messaging.system", "nats"},

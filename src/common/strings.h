@@ -21,5 +21,9 @@ std::string sanitize_kv_token(std::string_view s);
 bool is_label_token(std::string_view s);
 // Parses a decimal signed integer; false on any junk or overflow.
 bool parse_int64(std::string_view s, long long& out);
+// JSON string escaping (quote, backslash, \n \r \t, other control chars as \u00XX; bytes
+// >= 0x20 unchanged): appended to `out` without quotes, or returned with quotes.
+void append_json_escaped(std::string& out, std::string_view s);
+std::string json_quote(std::string_view s);
 
 }  // namespace osapi

@@ -45,10 +45,10 @@ void split_host(std::string_view host_header, std::string& host, int& port) {
 }
 
 Response run_traced(Request& req, const Next& next) {
-  const otel::context::Context parent = telemetry::extract(req.headers);
   otel::trace::StartSpanOptions options;
   options.kind = otel::trace::SpanKind::kServer;
-  options.parent = parent;
+  // Remote parent straight from the headers; otherwise the default parent (the current span).
+  if (auto sc = telemetry::extract_span_context(req.headers)) options.parent = *sc;
   const std::string name = req.route.empty() ? req.method : req.method + " " + req.route;
   auto span = telemetry::tracer()->StartSpan(name, options);
 

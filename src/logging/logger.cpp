@@ -7,6 +7,7 @@
 #include <mutex>
 #include <type_traits>
 
+#include "common/strings.h"
 #include "common/time.h"
 
 namespace osapi::logging {
@@ -81,35 +82,8 @@ void append_quoted(std::string& out, std::string_view s) {
 }
 
 void append_json_string(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 15]);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
+  append_json_escaped(out, s);
   out.push_back('"');
 }
 

@@ -98,24 +98,7 @@ void on_reconnected(natsConnection* nc, void*) {
 // backslash would break the handshake: hand it JSON-escaped text.
 std::string json_escape(const std::string& in) {
   std::string out;
-  for (char c : in) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
+  append_json_escaped(out, in);
   return out;
 }
 

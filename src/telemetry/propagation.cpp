@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <utility>
 
 #include <opentelemetry/context/runtime_context.h>
 #include <opentelemetry/trace/context.h>
@@ -26,24 +27,40 @@ constexpr size_t kTraceparentLen = 55;  // 2 + 1 + 32 + 1 + 16 + 1 + 2
 constexpr size_t kMaxTracestateLen = 512;
 constexpr size_t kMaxTracestateMembers = 32;
 
-int lower_hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
+// Lowercase hex digit → value; 0xFF for anything else (uppercase included).
+constexpr std::array<uint8_t, 256> kHexValue = [] {
+  std::array<uint8_t, 256> t{};
+  for (auto& v : t) v = 0xFF;
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<uint8_t>(c - 'a' + 10);
+  return t;
+}();
+
+inline uint8_t hex_value(char c) {
+  return kHexValue[static_cast<unsigned char>(c)];
+}
+
+// Decodes two lowercase hex chars into `out`; false on any other character.
+inline bool decode_byte(char hi, char lo, uint8_t& out) {
+  const uint8_t h = hex_value(hi);
+  const uint8_t l = hex_value(lo);
+  out = static_cast<uint8_t>(h << 4 | l);
+  return ((h | l) & 0xF0) == 0;
 }
 
 // Decodes 2*N lowercase hex chars; false on any other character or an all-zero value.
 template <size_t N>
-bool decode_id(std::string_view hex, std::array<uint8_t, N>& out) {
-  bool nonzero = false;
+bool decode_id(const char* hex, std::array<uint8_t, N>& out) {
+  uint8_t bad = 0;
+  uint8_t any = 0;
   for (size_t i = 0; i < N; ++i) {
-    const int hi = lower_hex_value(hex[2 * i]);
-    const int lo = lower_hex_value(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[i] = static_cast<uint8_t>(hi << 4 | lo);
-    nonzero |= out[i] != 0;
+    const uint8_t h = hex_value(hex[2 * i]);
+    const uint8_t l = hex_value(hex[2 * i + 1]);
+    bad |= h | l;
+    out[i] = static_cast<uint8_t>(h << 4 | l);
+    any |= out[i];
   }
-  return nonzero;
+  return (bad & 0xF0) == 0 && any != 0;
 }
 
 bool is_lcalpha(char c) {
@@ -121,20 +138,28 @@ std::optional<std::string> normalize_tracestate(std::string_view ts) {
   return out;
 }
 
-const std::string* find_all_tracestate(const Headers& headers, std::string& joined) {
-  const std::string* first = nullptr;
-  int count = 0;
+// ASCII case-insensitive name match against a lowercase, letters-only name (what iequals does for
+// "traceparent"/"tracestate", without a locale call per character).
+bool is_name(std::string_view key, std::string_view lower_name) {
+  if (key.size() != lower_name.size()) return false;
+  unsigned diff = 0;
+  for (size_t i = 0; i < key.size(); ++i)
+    diff |=
+        (static_cast<unsigned char>(key[i]) | 0x20u) ^ static_cast<unsigned char>(lower_name[i]);
+  return diff == 0;
+}
+
+// All tracestate values joined with ',' (W3C: multiple headers are one list).
+std::string join_tracestate(const Headers& headers) {
+  std::string joined;
+  bool first = true;
   for (const auto& [k, v] : headers) {
-    if (!iequals(k, "tracestate")) continue;
-    if (count++ == 0) {
-      first = &v;
-    } else {
-      if (count == 2) joined = *first;
-      joined += ',';
-      joined += v;
-    }
+    if (!is_name(k, "tracestate")) continue;
+    if (!first) joined += ',';
+    first = false;
+    joined += v;
   }
-  return count > 1 ? &joined : first;
+  return joined;
 }
 
 otel::context::Context with_remote_parent(otel::context::Context base,
@@ -147,10 +172,8 @@ otel::context::Context with_remote_parent(otel::context::Context base,
 
 std::optional<trace::SpanContext> parse_traceparent(std::string_view tp, std::string_view ts) {
   if (tp.size() < kTraceparentLen) return std::nullopt;
-  const int v_hi = lower_hex_value(tp[0]);
-  const int v_lo = lower_hex_value(tp[1]);
-  if (v_hi < 0 || v_lo < 0) return std::nullopt;
-  const int version = v_hi << 4 | v_lo;
+  uint8_t version = 0;
+  if (!decode_byte(tp[0], tp[1], version)) return std::nullopt;
   if (version == 0xff) return std::nullopt;
   if (version == 0) {
     if (tp.size() != kTraceparentLen) return std::nullopt;
@@ -161,25 +184,24 @@ std::optional<trace::SpanContext> parse_traceparent(std::string_view tp, std::st
 
   std::array<uint8_t, 16> trace_id;
   std::array<uint8_t, 8> span_id;
-  std::array<uint8_t, 1> flags;
-  if (!decode_id(tp.substr(3, 32), trace_id)) return std::nullopt;
-  if (!decode_id(tp.substr(36, 16), span_id)) return std::nullopt;
-  const int f_hi = lower_hex_value(tp[53]);
-  const int f_lo = lower_hex_value(tp[54]);
-  if (f_hi < 0 || f_lo < 0) return std::nullopt;
-  flags[0] = static_cast<uint8_t>(f_hi << 4 | f_lo);
+  uint8_t flags = 0;
+  if (!decode_id(tp.data() + 3, trace_id)) return std::nullopt;
+  if (!decode_id(tp.data() + 36, span_id)) return std::nullopt;
+  if (!decode_byte(tp[53], tp[54], flags)) return std::nullopt;
 
-  otel::nostd::shared_ptr<trace::TraceState> state = trace::TraceState::GetDefault();
+  otel::nostd::shared_ptr<trace::TraceState> state;
   if (!ts.empty()) {
     if (auto norm = normalize_tracestate(ts); norm && !norm->empty())
       state = trace::TraceState::FromHeader(*norm);
   }
-  // Level 1 defines only the sampled bit; other bits are not propagated.
-  return trace::SpanContext(
-      trace::TraceId(otel::nostd::span<const uint8_t, 16>(trace_id.data(), 16)),
+  if (!state) state = trace::TraceState::GetDefault();
+  // Level 1 defines only the sampled bit; other bits are not propagated. Built in place:
+  // SpanContext has no move constructor, so a temporary would cost a reference-count round trip.
+  return std::optional<trace::SpanContext>(
+      std::in_place, trace::TraceId(otel::nostd::span<const uint8_t, 16>(trace_id.data(), 16)),
       trace::SpanId(otel::nostd::span<const uint8_t, 8>(span_id.data(), 8)),
-      trace::TraceFlags(flags[0] & trace::TraceFlags::kIsSampled),
-      /*is_remote=*/true, state);
+      trace::TraceFlags(flags & trace::TraceFlags::kIsSampled),
+      /*is_remote=*/true, std::move(state));
 }
 
 std::string format_traceparent(const trace::SpanContext& sc) {
@@ -220,14 +242,28 @@ otel::context::Context extract(const Headers& headers) {
 }
 
 otel::context::Context extract(const Headers& headers, const otel::context::Context& base) {
-  if (!enabled()) return base;
-  const std::string* tp = find_header(headers, "traceparent");
-  if (tp == nullptr) return base;
-  std::string joined;
-  const std::string* ts = find_all_tracestate(headers, joined);
-  auto sc = parse_traceparent(*tp, ts ? std::string_view(*ts) : std::string_view());
+  auto sc = extract_span_context(headers);
   if (!sc) return base;
   return with_remote_parent(base, *sc);
+}
+
+std::optional<trace::SpanContext> extract_span_context(const Headers& headers) {
+  if (!enabled()) return std::nullopt;
+  // One pass for the first traceparent and the tracestate headers; a second (allocating) one only
+  // to join several tracestate headers.
+  const std::string* tp = nullptr;
+  const std::string* ts = nullptr;
+  int ts_count = 0;
+  for (const auto& [k, v] : headers) {
+    if (tp == nullptr && is_name(k, "traceparent")) {
+      tp = &v;
+    } else if (is_name(k, "tracestate")) {
+      if (ts_count++ == 0) ts = &v;
+    }
+  }
+  if (tp == nullptr) return std::nullopt;
+  if (ts_count > 1) return parse_traceparent(*tp, join_tracestate(headers));
+  return parse_traceparent(*tp, ts ? std::string_view(*ts) : std::string_view());
 }
 
 otel::context::Context context_from_strings(const std::string& traceparent,

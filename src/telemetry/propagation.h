@@ -24,6 +24,10 @@ void inject_current(Headers& headers);
 // names), or `base` unchanged when absent/invalid or tracing is disabled.
 otel::context::Context extract(const Headers& headers);
 otel::context::Context extract(const Headers& headers, const otel::context::Context& base);
+// The remote parent from `traceparent`/`tracestate` (same rules as extract), for
+// StartSpanOptions::parent without building a Context; nullopt when absent/invalid or tracing is
+// disabled.
+std::optional<otel::trace::SpanContext> extract_span_context(const Headers& headers);
 
 // Helpers over traceparent/tracestate strings (job record fallback).
 otel::context::Context context_from_strings(const std::string& traceparent,

@@ -14,10 +14,6 @@
 #include <opentelemetry/context/propagation/global_propagator.h>
 #include <opentelemetry/context/propagation/text_map_propagator.h>
 #include <opentelemetry/context/runtime_context.h>
-#include <opentelemetry/exporters/otlp/otlp_grpc_exporter_factory.h>
-#include <opentelemetry/exporters/otlp/otlp_grpc_exporter_options.h>
-#include <opentelemetry/exporters/otlp/otlp_http_exporter_factory.h>
-#include <opentelemetry/exporters/otlp/otlp_http_exporter_options.h>
 #include <opentelemetry/sdk/common/global_log_handler.h>
 #include <opentelemetry/sdk/resource/resource.h>
 #include <opentelemetry/sdk/trace/batch_span_processor_factory.h>
@@ -36,11 +32,13 @@
 #include <opentelemetry/trace/provider.h>
 
 #include "common/ids.h"
+#include "common/module.h"
 #include "common/strings.h"
 #include "common/version.h"
 #include "logging/logger.h"
 #include "config/loader.h"
 #include "telemetry/otel_env.h"
+#include "telemetry/otlp_module.h"
 #include "telemetry/propagation.h"
 #include "telemetry/stdout_exporter.h"
 
@@ -49,7 +47,6 @@ namespace osapi::telemetry {
 namespace {
 
 namespace sdktrace = otel::sdk::trace;
-namespace otlp = otel::exporter::otlp;
 namespace internal_log = otel::sdk::common::internal_log;
 using otel::sdk::common::ExportResult;
 
@@ -263,6 +260,19 @@ std::chrono::system_clock::duration export_timeout(const config::Tracing& t) {
   return std::chrono::duration_cast<std::chrono::system_clock::duration>(t.batch.export_timeout);
 }
 
+// The exporter itself lives in the OTLP module, loaded on first use (common/module.h).
+Result<std::unique_ptr<sdktrace::SpanExporter>> create_otlp(const OtlpSettings& o) {
+  auto sym = module_symbol(kOtlpModuleFile, kOtlpModuleSymbol);
+  if (!sym.ok()) return sym.error().wrap("telemetry.tracing: the otlp exporter is unavailable");
+  const auto* api = reinterpret_cast<decltype(&osapi_otlp_module)>(*sym)();
+  if (api == nullptr || api->abi_version != kOtlpModuleAbi)
+    return make_error(ErrorCode::kInternal, std::string("telemetry.tracing: ") + kOtlpModuleFile +
+                                                " does not match this osapi binary");
+  auto exporter = api->create(o);
+  if (!exporter) return make_error(ErrorCode::kInternal, "telemetry.tracing: otlp exporter failed");
+  return exporter;
+}
+
 Result<std::unique_ptr<sdktrace::SpanExporter>> make_otlp_exporter(const config::Tracing& t) {
   if (t.otlp_endpoint.empty())
     return make_error(ErrorCode::kInvalidArgument,
@@ -280,14 +290,14 @@ Result<std::unique_ptr<sdktrace::SpanExporter>> make_otlp_exporter(const config:
       return make_error(ErrorCode::kInvalidArgument,
                         "telemetry.tracing: otlp client certificates (mTLS) need otlp_protocol "
                         "http/protobuf; the gRPC exporter of this build does not support them");
-    otlp::OtlpGrpcExporterOptions o;
+    OtlpSettings o;
+    o.grpc = true;
     o.endpoint = endpoint;
-    o.use_ssl_credentials = tls;
-    o.ssl_credentials_cacert_path = t.otlp_ca_file;
+    o.tls = tls;
+    o.ca_file = t.otlp_ca_file;
     o.timeout = export_timeout(t);
-    o.metadata.clear();  // the SDK pre-fills it from OTEL_*; otel_env.h decides precedence
-    for (const auto& [k, v] : t.otlp_headers) o.metadata.emplace(to_lower(k), v);
-    return otlp::OtlpGrpcExporterFactory::Create(o);
+    for (const auto& [k, v] : t.otlp_headers) o.headers.emplace_back(to_lower(k), v);
+    return create_otlp(o);
   }
   if (t.otlp_protocol == "http/protobuf") {
     if (tls && endpoint.starts_with("http://"))
@@ -296,18 +306,16 @@ Result<std::unique_ptr<sdktrace::SpanExporter>> make_otlp_exporter(const config:
                         "https://");
     while (endpoint.size() > 8 && endpoint.back() == '/') endpoint.pop_back();
     if (!endpoint.ends_with("/v1/traces")) endpoint += "/v1/traces";
-    otlp::OtlpHttpExporterOptions o;
-    o.url = endpoint;
-    o.content_type = otlp::HttpRequestContentType::kBinary;
-    o.console_debug = false;
+    OtlpSettings o;
+    o.grpc = false;
+    o.endpoint = endpoint;
+    o.tls = tls;
+    o.ca_file = t.otlp_ca_file;
+    o.client_cert_file = t.otlp_client_cert_file;
+    o.client_key_file = t.otlp_client_key_file;
     o.timeout = export_timeout(t);
-    o.http_headers.clear();  // pre-filled from OTEL_* by the SDK, see above
-    for (const auto& [k, v] : t.otlp_headers) o.http_headers.emplace(k, v);
-    o.ssl_insecure_skip_verify = false;
-    o.ssl_ca_cert_path = t.otlp_ca_file;
-    o.ssl_client_cert_path = t.otlp_client_cert_file;
-    o.ssl_client_key_path = t.otlp_client_key_file;
-    return otlp::OtlpHttpExporterFactory::Create(o);
+    for (const auto& [k, v] : t.otlp_headers) o.headers.emplace_back(k, v);
+    return create_otlp(o);
   }
   return make_error(ErrorCode::kInvalidArgument,
                     "unsupported tracing otlp_protocol: \"" + t.otlp_protocol + "\"");

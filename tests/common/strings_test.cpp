@@ -25,3 +25,14 @@ TEST(Strings, SplitJoinTrim) {
   EXPECT_FALSE(parse_int64("4x", v));
   EXPECT_FALSE(parse_int64("", v));
 }
+
+TEST(Strings, JsonEscaping) {
+  EXPECT_EQ(json_quote("plain"), "\"plain\"");
+  EXPECT_EQ(json_quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(json_quote("l1\nl2\r\t"), "\"l1\\nl2\\r\\t\"");
+  EXPECT_EQ(json_quote(std::string("\x01\x1f", 2)), "\"\\u0001\\u001f\"");
+  EXPECT_EQ(json_quote("héllo"), "\"héllo\"");  // UTF-8 bytes pass through
+  std::string out = "x=";
+  append_json_escaped(out, "\"");
+  EXPECT_EQ(out, "x=\\\"");
+}

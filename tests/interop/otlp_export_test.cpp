@@ -204,3 +204,15 @@ TEST(InteropOtlp, GrpcMissingHeaderLoggedOnceAndRequestsKeepWorking) {
 TEST(InteropOtlp, HttpMissingHeaderLoggedOnceAndRequestsKeepWorking) {
   missing_header_case("    otlp_protocol: http/protobuf\n", true);
 }
+
+// The exporter is a module (common/module.h): a process exporting OTLP loads it, with gRPC.
+TEST(InteropOtlp, ExportingProcessesLoadTheOtlpModule) {
+  OtlpReceiver receiver;
+  Stack stack = otlp_stack(otlp_yaml(grpc_endpoint(receiver)));
+  run_and_expect_chain(stack, receiver, "grpc");
+  for (Process* p : {stack.api(), stack.agent()}) {
+    const std::string maps = read_file("/proc/" + std::to_string(p->pid()) + "/maps");
+    EXPECT_NE(maps.find("libosapi_otlp.so"), std::string::npos) << "pid " << p->pid();
+    EXPECT_NE(maps.find("libgrpc"), std::string::npos) << "pid " << p->pid();
+  }
+}

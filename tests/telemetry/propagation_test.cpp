@@ -222,6 +222,59 @@ TEST_F(PropagationTest, ContextFromStrings) {
   EXPECT_FALSE(trace::GetSpan(context_from_strings("", "")).get()->GetContext().IsValid());
 }
 
+TEST_F(PropagationTest, ExtractSpanContextValid) {
+  init(true);
+  auto sc = extract_span_context(Headers{{"Content-Type", "application/json"},
+                                         {"TRACEPARENT", kValid},
+                                         {"TraceState", "rojo=1,congo=2"}});
+  ASSERT_TRUE(sc);
+  EXPECT_TRUE(sc->IsValid());
+  EXPECT_TRUE(sc->IsRemote());
+  EXPECT_TRUE(sc->IsSampled());
+  EXPECT_EQ(hex(sc->trace_id()), kTid);
+  EXPECT_EQ(hex(sc->span_id()), kSid);
+  EXPECT_EQ(format_tracestate(*sc), "rojo=1,congo=2");
+
+  auto unsampled = extract_span_context(
+      Headers{{"traceparent", std::string("00-") + kTid + "-" + kSid + "-00"}});
+  ASSERT_TRUE(unsampled);
+  EXPECT_FALSE(unsampled->IsSampled());
+  EXPECT_EQ(format_tracestate(*unsampled), "");
+}
+
+TEST_F(PropagationTest, ExtractSpanContextInvalidOrAbsent) {
+  init(true);
+  EXPECT_FALSE(extract_span_context(
+      Headers{{"traceparent", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01"}}));
+  EXPECT_FALSE(extract_span_context(Headers{{"traceparent", "00-garbage"}, {"tracestate", "a=1"}}));
+  EXPECT_FALSE(extract_span_context(Headers{}));
+  EXPECT_FALSE(extract_span_context(Headers{{"tracestate", "rojo=1"}, {"Host", "x"}}));
+}
+
+TEST_F(PropagationTest, ExtractSpanContextJoinsTracestateHeaders) {
+  init(true);
+  auto sc = extract_span_context(
+      Headers{{"tracestate", "a=1"}, {"traceparent", kValid}, {"Tracestate", "b=2"}});
+  ASSERT_TRUE(sc);
+  EXPECT_EQ(format_tracestate(*sc), "a=1,b=2");
+}
+
+TEST_F(PropagationTest, ExtractSpanContextMatchesExtract) {
+  init(true);
+  const Headers h{{"traceparent", kValid}, {"tracestate", "rojo=1"}};
+  auto sc = extract_span_context(h);
+  ASSERT_TRUE(sc);
+  auto via_ctx = trace::GetSpan(extract(h))->GetContext();
+  EXPECT_EQ(*sc, via_ctx);
+  EXPECT_EQ(format_tracestate(*sc), format_tracestate(via_ctx));
+}
+
+TEST_F(PropagationTest, ExtractSpanContextDisabled) {
+  init(false);
+  EXPECT_FALSE(enabled());
+  EXPECT_FALSE(extract_span_context(Headers{{"traceparent", kValid}, {"tracestate", "a=1"}}));
+}
+
 TEST_F(PropagationTest, DisabledIsNoOp) {
   init(false);
   EXPECT_FALSE(enabled());
