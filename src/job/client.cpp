@@ -84,18 +84,23 @@ Result<Submitted> JobClient::submit_with_id(const std::string& id, const json& o
   if (!rev.ok()) return fail(rev.error().wrap("failed to store job"));
   out.revision = *rev;
 
+  auto pub = conn_->js_publish(out.subject, id, headers, id);
+  if (!pub.ok()) return fail(pub.error().wrap("failed to publish job notification"));
+
   StatusEvent ev;
   ev.job_id = id;
   ev.event = "submitted";
   ev.hostname = "_api";
   ev.unix_nano = unix_nano(now);
   ev.data = json{{"target_hostname", target.raw}, {"operation_type", rec.type()}};
-  // Not awaited: the record above is, and nothing on the request path reads this event.
+  // After the notification, so storing it does not delay the agent; not awaited. Its timestamp
+  // is the submit time, so the timeline (sorted by unix_nano) keeps it first.
+  // The job is already published: a failed event write is logged, not reported as a failed
+  // submission.
   auto evr = jobs_->put_async(ev.key(), ev.to_json().dump());
-  if (!evr.ok()) return fail(evr.error().wrap("failed to store job event"));
-
-  auto pub = conn_->js_publish(out.subject, id, headers, id);
-  if (!pub.ok()) return fail(pub.error().wrap("failed to publish job notification"));
+  if (!evr.ok())
+    logging::warn("failed to write job event",
+                  {{"job_id", id}, {"event", "submitted"}, {"error", evr.error().message}});
   span->End();
   return out;
 }
