@@ -8,12 +8,15 @@
 #include <curl/curl.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -40,7 +43,7 @@ struct Budget {
 struct Settings {
   std::vector<Budget> sweep;
   int wrk_seconds = 5;
-  int wrk_rounds = 2;
+  int wrk_rounds = 3;
 };
 
 // VmRSS / VmHWM of a process in KiB (0 when unreadable).
@@ -92,18 +95,6 @@ json to_json(const WrkResult& r) {
               {"error", r.error}};
 }
 
-// Best of `rounds` wrk runs (the box is shared and noisy; the best run is the least disturbed).
-WrkResult best_wrk(const std::string& url, const std::vector<std::string>& headers,
-                   const Settings& s) {
-  WrkResult best;
-  for (int i = 0; i < s.wrk_rounds; ++i) {
-    WrkResult r = run_wrk(url, headers, 2, 32, s.wrk_seconds);
-    if (!r.error.empty() && best.rps == 0) best = r;
-    if (r.error.empty() && r.rps > best.rps) best = r;
-  }
-  return best;
-}
-
 json sweep(const OpFactory& factory, const Settings& s) {
   json out = json::object();
   for (const Budget& b : s.sweep) {
@@ -126,7 +117,6 @@ json run_config(const std::string& name, bool tracing, const std::string& export
   stack.start_all();
   const std::vector<std::string> auth{"Authorization: Bearer " + stack.token("admin")};
   const std::string hostname_url = stack.api_url() + "/node/hostname";
-  const std::string ready_url = stack.api_url() + "/health/ready";
   json out;
 
   // Warm up (first requests pay for connection setup, consumer creation, page faults).
@@ -146,14 +136,69 @@ json run_config(const std::string& name, bool tracing, const std::string& export
     out["floor"] = sweep(
         nats_request("nats://127.0.0.1:" + std::to_string(stack.nats_port()), "bench.echo"), s);
   }
-  out["wrk_ready"] = to_json(best_wrk(ready_url, {}, s));
-  out["wrk_hostname"] = to_json(best_wrk(hostname_url, auth, s));
-  std::fprintf(stderr, "  wrk /health/ready %.0f req/s, /node/hostname %.0f req/s\n",
-               out["wrk_ready"]["rps"].get<double>(), out["wrk_hostname"]["rps"].get<double>());
   const auto peak = sampler.finish();
   out["rss_load_kib"] = {{"api", peak[0]}, {"agent", peak[1]}};
   stack.stop_all();
   return out;
+}
+
+// API throughput under wrk for the three tracing configurations, each on its own stack, all
+// running at once: rounds alternate off → on → OTLP so that drift on this shared machine hits
+// every configuration alike, and the best round of each counts. Updates the under-load RSS peaks.
+void run_throughput(json& results, const Settings& s, const OtlpSink& sink) {
+  struct Live {
+    std::string key;
+    std::unique_ptr<testing::Stack> stack;
+    std::vector<std::string> auth;
+    WrkResult ready, hostname;
+  };
+  std::fprintf(stderr, "== API throughput under wrk (three stacks, interleaved rounds) ==\n");
+  std::vector<Live> live;
+  for (const auto& [key, tracing, exporter] :
+       {std::tuple{"off", false, ""}, std::tuple{"on_none", true, ""},
+        std::tuple{"on_otlp", true, "otlp"}}) {
+    testing::StackOptions opts;
+    opts.tracing = tracing;
+    opts.exporter = exporter;
+    const bool otlp = std::string(exporter) == "otlp";
+    if (otlp) {
+      ::setenv("OSAPI_TELEMETRY_TRACING_OTLP_ENDPOINT",
+               ("127.0.0.1:" + std::to_string(sink.port())).c_str(), 1);
+      ::setenv("OSAPI_TELEMETRY_TRACING_OTLP_INSECURE", "true", 1);
+    }
+    Live l{key, std::make_unique<testing::Stack>(opts), {}, {}, {}};
+    l.stack->start_all();
+    l.auth = {"Authorization: Bearer " + l.stack->token("admin")};  // the CLI reads the env too
+    if (otlp) ::unsetenv("OSAPI_TELEMETRY_TRACING_OTLP_ENDPOINT");
+    closed_loop(1, 20, seconds(20), curl_get(l.stack->api_url() + "/node/hostname", l.auth));
+    live.push_back(std::move(l));
+  }
+  std::vector<pid_t> pids;
+  for (const auto& l : live)
+    pids.insert(pids.end(), {l.stack->api()->pid(), l.stack->agent()->pid()});
+  RssSampler sampler(pids);
+  auto keep_best = [](WrkResult& best, const WrkResult& r) {
+    if (!r.error.empty() && best.rps == 0) best = r;
+    if (r.error.empty() && r.rps > best.rps) best = r;
+  };
+  for (int round = 0; round < s.wrk_rounds; ++round) {
+    for (auto& l : live) {
+      keep_best(l.ready, run_wrk(l.stack->api_url() + "/health/ready", {}, 2, 32, s.wrk_seconds));
+      keep_best(l.hostname,
+                run_wrk(l.stack->api_url() + "/node/hostname", l.auth, 2, 32, s.wrk_seconds));
+    }
+  }
+  const auto peak = sampler.finish();
+  for (size_t i = 0; i < live.size(); ++i) {
+    json& r = results[live[i].key];
+    r["wrk_ready"] = to_json(live[i].ready);
+    r["wrk_hostname"] = to_json(live[i].hostname);
+    r["rss_load_kib"]["api"] = std::max(r["rss_load_kib"].value("api", 0L), peak[2 * i]);
+    r["rss_load_kib"]["agent"] = std::max(r["rss_load_kib"].value("agent", 0L), peak[2 * i + 1]);
+    std::fprintf(stderr, "  %-8s wrk /health/ready %.0f req/s, /node/hostname %.0f req/s\n",
+                 live[i].key.c_str(), live[i].ready.rps, live[i].hostname.rps);
+  }
+  for (auto& l : live) l.stack->stop_all();
 }
 
 int run_all(const std::string& out_path, bool quick) {
@@ -175,9 +220,10 @@ int run_all(const std::string& out_path, bool quick) {
     ::setenv("OSAPI_TELEMETRY_TRACING_OTLP_INSECURE", "true", 1);
     results["on_otlp"] =
         run_config("tracing on, OTLP export to a local sink", true, "otlp", s, false);
+    ::unsetenv("OSAPI_TELEMETRY_TRACING_OTLP_ENDPOINT");
+    run_throughput(results, s, sink);
     results["on_otlp"]["sink_exports"] = sink.exports();
     results["on_otlp"]["sink_bytes"] = sink.bytes();
-    ::unsetenv("OSAPI_TELEMETRY_TRACING_OTLP_ENDPOINT");
     std::fprintf(stderr, "  OTLP sink received %llu export calls\n",
                  static_cast<unsigned long long>(sink.exports()));
   }
