@@ -17,6 +17,9 @@ struct WrkResult {
   double p50_ms = 0, p99_ms = 0;
   long requests = 0, non_2xx = 0, socket_errors = 0;
   std::string error;  // set when wrk could not run or its output was not understood
+  // CPU per request while wrk ran (set by the macro driver): the API server process, and the
+  // driver process itself (the in-process OTLP sink when it receives exports).
+  double api_cpu_us_per_req = 0, driver_cpu_us_per_req = 0;
 };
 
 // `wrk -t<threads> -c<connections> -d<seconds>s --latency` with the headers.

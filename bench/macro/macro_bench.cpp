@@ -7,6 +7,7 @@
 //   osapi_macro_bench --report --micro micro.json --macro macro.json   (markdown on stdout)
 #include <curl/curl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -14,6 +15,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <iterator>
+#include <sstream>
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -90,9 +93,43 @@ json to_json(const LoadResult& r) {
 }
 
 json to_json(const WrkResult& r) {
-  return json{{"rps", r.rps},           {"p50_ms", r.p50_ms},   {"p99_ms", r.p99_ms},
-              {"requests", r.requests}, {"non_2xx", r.non_2xx}, {"socket_errors", r.socket_errors},
-              {"error", r.error}};
+  return json{{"rps", r.rps},
+              {"p50_ms", r.p50_ms},
+              {"p99_ms", r.p99_ms},
+              {"requests", r.requests},
+              {"non_2xx", r.non_2xx},
+              {"socket_errors", r.socket_errors},
+              {"error", r.error},
+              {"api_cpu_us_per_req", r.api_cpu_us_per_req},
+              {"driver_cpu_us_per_req", r.driver_cpu_us_per_req}};
+}
+
+// User + system CPU time of a process in microseconds ("self" for this process).
+double proc_cpu_us(const std::string& pid) {
+  std::ifstream in("/proc/" + pid + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto close = stat.rfind(')');  // the command name may contain spaces
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i)
+    if (i == 14 || i == 15) ticks += std::atof(f.c_str());
+  return ticks * 1e6 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// wrk against `url`, with the CPU the API process and this process spent per request.
+WrkResult measured_wrk(const std::string& url, const std::vector<std::string>& headers, pid_t api,
+                       const Settings& s) {
+  const std::string api_pid = std::to_string(api);
+  const double api0 = proc_cpu_us(api_pid), self0 = proc_cpu_us("self");
+  WrkResult r = run_wrk(url, headers, 2, 32, s.wrk_seconds);
+  const double api1 = proc_cpu_us(api_pid), self1 = proc_cpu_us("self");
+  if (r.requests > 0) {
+    r.api_cpu_us_per_req = (api1 - api0) / static_cast<double>(r.requests);
+    r.driver_cpu_us_per_req = (self1 - self0) / static_cast<double>(r.requests);
+  }
+  return r;
 }
 
 json sweep(const OpFactory& factory, const Settings& s) {
@@ -183,9 +220,9 @@ void run_throughput(json& results, const Settings& s, const OtlpSink& sink) {
   };
   for (int round = 0; round < s.wrk_rounds; ++round) {
     for (auto& l : live) {
-      keep_best(l.ready, run_wrk(l.stack->api_url() + "/health/ready", {}, 2, 32, s.wrk_seconds));
-      keep_best(l.hostname,
-                run_wrk(l.stack->api_url() + "/node/hostname", l.auth, 2, 32, s.wrk_seconds));
+      const pid_t api = l.stack->api()->pid();
+      keep_best(l.ready, measured_wrk(l.stack->api_url() + "/health/ready", {}, api, s));
+      keep_best(l.hostname, measured_wrk(l.stack->api_url() + "/node/hostname", l.auth, api, s));
     }
   }
   const auto peak = sampler.finish();

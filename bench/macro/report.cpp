@@ -188,6 +188,19 @@ void render_macro(std::ostringstream& md, const json& m) {
         "| {} | {:.0f} req/s | {:.0f} req/s | {:.3f} {} | {:.0f} req/s | {:.3f} {} |\n", label, off,
         on, r_on, verdict(r_on >= 0.97), otlp, r_otlp, verdict(r_otlp >= 0.95));
   }
+  md << "\nCPU per request during the best round (from `/proc/<pid>/stat`): the API server, and "
+        "the bench driver, whose only busy part then is the in-process OTLP sink — the receiver "
+        "shares the same two cores with wrk and the API.\n\n"
+     << "| endpoint | API, tracing off | API, on | API, OTLP | sink (driver), OTLP |\n"
+        "|---|---:|---:|---:|---:|\n";
+  for (const auto& [key, label] : {std::pair{"wrk_ready", "GET /health/ready"},
+                                   std::pair{"wrk_hostname", "GET /node/hostname"}}) {
+    md << fmt::format("| {} | {:.1f} µs | {:.1f} µs | {:.1f} µs | {:.1f} µs |\n", label,
+                      num(m, {"off", key, "api_cpu_us_per_req"}),
+                      num(m, {"on_none", key, "api_cpu_us_per_req"}),
+                      num(m, {"on_otlp", key, "api_cpu_us_per_req"}),
+                      num(m, {"on_otlp", key, "driver_cpu_us_per_req"}));
+  }
   md << fmt::format(
       "\nOTLP sink received {:.0f} export calls ({:.0f} bytes) during the OTLP run.\n\n",
       num(m, {"on_otlp", "sink_exports"}), num(m, {"on_otlp", "sink_bytes"}));

@@ -133,6 +133,15 @@ Result<std::unique_ptr<jsStreamInfo, void (*)(jsStreamInfo*)>> get_stream_info(
 using detail::nats_error;
 
 Result<std::shared_ptr<Connection>> Connection::connect(const ConnectOptions& o) {
+  // cnats spins up to 2000 times on a busy mutex before sleeping. With many request threads on
+  // few cores the spinning steals the core from the holder: under wrk on 2 cores, spin 0 cut the
+  // API's CPU per /node/hostname request by about 15 % (bench/results/analysis.md). Takes effect
+  // only if this is the first cnats call of the process.
+  static const bool opened = [] {
+    (void)nats_Open(0);
+    return true;
+  }();
+  (void)opened;
   natsOptions* raw = nullptr;
   natsStatus s = natsOptions_Create(&raw);
   if (s != NATS_OK) return nats_error("create NATS options", s);
