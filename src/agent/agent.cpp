@@ -456,17 +456,15 @@ bool Agent::stop(std::chrono::milliseconds deadline) {
   return finished;
 }
 
-namespace {
 std::string resolve_hostname(const config::Config& cfg) {
   if (!cfg.agent.hostname.empty()) return cfg.agent.hostname;
   char buf[256] = {0};
   if (::gethostname(buf, sizeof buf - 1) == 0 && buf[0]) return buf;
   return "unknown";
 }
-}  // namespace
 
 int run_agent(const config::Config& cfg) {
-  logging::info("starting node agent");
+  logging::info("starting agent");
   const std::string hostname = resolve_hostname(cfg);
   std::vector<std::string> labels;
   for (const auto& [k, v] : cfg.agent.labels) labels.push_back(k + ":" + v);
@@ -476,10 +474,10 @@ int run_agent(const config::Config& cfg) {
                                         {"labels", join(labels, ",")}});
   Agent agent(cfg, hostname);
   if (auto st = agent.start(); !st.ok()) {
-    logging::error("failed to start node agent", {{"error", st.error().message}});
+    logging::error("failed to start agent", {{"error", st.error().message}});
     return 1;
   }
-  logging::info("node agent started successfully", {{"hostname", hostname}});
+  logging::info("agent started successfully", {{"hostname", hostname}});
 
   sigset_t set;
   sigemptyset(&set);
@@ -487,11 +485,11 @@ int run_agent(const config::Config& cfg) {
   sigaddset(&set, SIGTERM);
   int sig = 0;
   sigwait(&set, &sig);
-  logging::info("node agent shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+  logging::info("agent shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
   if (agent.stop(std::chrono::seconds(10)))
-    logging::info("node agent stopped gracefully");
+    logging::info("agent stopped gracefully");
   else
-    logging::warn("node agent shutdown timed out");
+    logging::warn("agent shutdown timed out");
   return 0;
 }
 

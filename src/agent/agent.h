@@ -66,6 +66,8 @@ class Agent {
 };
 
 // Runs the agent until SIGINT/SIGTERM (signals must be blocked by the caller); exit code.
+// agent.hostname, else the kernel hostname, else "unknown".
+std::string resolve_hostname(const config::Config& cfg);
 int run_agent(const config::Config& cfg);
 
 }  // namespace osapi::agent

@@ -27,9 +27,8 @@ std::vector<std::string> split_roles(const std::string& joined) {
 
 }  // namespace
 
-http::Middleware audit_middleware(std::shared_ptr<AuditLog> log, std::string metrics_path) {
-  return [log = std::move(log), metrics_path = std::move(metrics_path)](http::Request& req,
-                                                                        const http::Next& next) {
+http::Middleware audit_middleware(std::shared_ptr<AuditLog> log) {
+  return [log = std::move(log)](http::Request& req, const http::Next& next) {
     const auto started_wall = Clock::now();
     const auto started = std::chrono::steady_clock::now();
     // Captured now: the server span is active on this thread only while the chain runs.
@@ -38,7 +37,7 @@ http::Middleware audit_middleware(std::shared_ptr<AuditLog> log, std::string met
     auto record = [&](int status) {
       auto user = req.attrs.find("auth.user");
       if (user == req.attrs.end() || user->second.empty()) return;
-      if (starts_with(req.path, "/health") || starts_with(req.path, metrics_path)) return;
+      if (starts_with(req.path, "/api/health") || starts_with(req.path, "/metrics")) return;
       AuditEntry e;
       e.timestamp = rfc3339_micro(started_wall);
       e.user = user->second;

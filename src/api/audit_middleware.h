@@ -12,6 +12,6 @@
 
 namespace osapi::api {
 
-http::Middleware audit_middleware(std::shared_ptr<AuditLog> log, std::string metrics_path);
+http::Middleware audit_middleware(std::shared_ptr<AuditLog> log);
 
 }  // namespace osapi::api

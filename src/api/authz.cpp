@@ -13,8 +13,8 @@ std::optional<http::Response> authorize(http::Request& req, const ApiContext& ct
   if (!h || h->compare(0, kBearer.size(), kBearer) != 0)
     return http::Response::app_error(401, "Bearer token required");
   const std::string token = h->substr(kBearer.size());
-  const auto& roles = ctx.cfg.api_server.roles;
-  auto claims = auth::verify(token, ctx.cfg.api_server.signing_key, auth::role_names(roles));
+  const auto& roles = ctx.cfg.controller.api.roles;
+  auto claims = auth::verify(token, ctx.cfg.controller.api.signing_key, auth::role_names(roles));
   if (!claims.ok())
     return http::Response::app_error(401, "Invalid token: " + claims.error().message);
   req.attrs["auth.user"] = claims->sub;

@@ -19,7 +19,7 @@ struct ApiContext {
   std::shared_ptr<messaging::KeyValue> jobs_kv;
   std::unique_ptr<job::JobClient> jobs;
   std::unique_ptr<job::Registry> registry;
-  std::shared_ptr<AuditLog> audit;  // null when audit is disabled (nats.audit.bucket "")
+  std::shared_ptr<AuditLog> audit;  // null when audit is disabled (nats.audit.stream "")
   Clock::time_point started = Clock::now();
 };
 

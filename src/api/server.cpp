@@ -20,7 +20,7 @@ ApiServer::~ApiServer() {
 }
 
 Status ApiServer::start() {
-  const auto& n = ctx_.cfg.api_server.nats;
+  const auto& n = ctx_.cfg.controller.nats;
   auto conn = messaging::Connection::connect(natsserver::client_connect_options(n));
   if (!conn.ok()) return conn.error();
   ctx_.conn = *conn;
@@ -39,7 +39,7 @@ Status ApiServer::start() {
   if (!reg.ok()) return reg.error();
   ctx_.jobs = std::make_unique<job::JobClient>(ctx_.conn, ctx_.jobs_kv, names);
   ctx_.registry = std::make_unique<job::Registry>(*reg);
-  if (!names.audit_bucket.empty()) {  // audit enabled (spec/audit-metrics-health.md §1.1)
+  if (!names.audit_bucket.empty()) {  // an empty nats.audit.stream disables auditing
     auto audit_kv = ctx_.conn->key_value(names.audit_bucket);
     if (!audit_kv.ok()) return audit_kv.error();
     ctx_.audit = std::make_shared<AuditLog>(std::make_shared<KvAuditStore>(*audit_kv));
@@ -48,26 +48,55 @@ Status ApiServer::start() {
 
   register_routes(router_, ctx_);
   metrics_ = make_api_metrics(ctx_);
-  router_.add("GET", ctx_.cfg.telemetry.metrics_path,
-              [m = metrics_.get()](http::Request&) { return get_metrics(*m); });
   http::PipelineOptions po;
-  po.cors_allow_origins = ctx_.cfg.api_server.cors_allow_origins;
+  po.cors_allow_origins = ctx_.cfg.controller.api.cors_allow_origins;
   po.observer = [m = metrics_.get()](const http::Request& req, const http::Response& resp,
                                      std::chrono::nanoseconds d) { m->observe(req, resp, d); };
   http::ServerOptions so;
-  so.port = static_cast<uint16_t>(ctx_.cfg.api_server.port);
+  so.port = static_cast<uint16_t>(ctx_.cfg.controller.api.port);
   auto middlewares = http::standard_middlewares(router_, po);
   // Outermost, so every request (404/405 and the metrics scrape included) is in flight.
   middlewares.insert(middlewares.begin(), metrics_->active_requests_middleware());
   // After the standard stack, so 413 and routing answers stay first and are never audited.
-  if (ctx_.audit)
-    middlewares.push_back(audit_middleware(ctx_.audit, ctx_.cfg.telemetry.metrics_path));
+  if (ctx_.audit) middlewares.push_back(audit_middleware(ctx_.audit));
   server_ = std::make_unique<http::Server>(so, http::make_app(router_, std::move(middlewares)));
   if (auto st = server_->start(); !st.ok()) {
     server_.reset();
     return st;
   }
+  if (ctx_.cfg.controller.metrics.enabled) {
+    if (auto st = start_metrics_server(); !st.ok()) {
+      stop(std::chrono::seconds(1));
+      return st.error().wrap("failed to start the controller metrics server");
+    }
+  }
   return Status::Ok();
+}
+
+// Prometheus text and the probes on their own port (no auth, no audit, no tracing), so a
+// scraper or a load balancer never needs a token or reaches the API.
+Status ApiServer::start_metrics_server() {
+  auto* m = metrics_.get();
+  metrics_router_.add("GET", "/metrics", [m](http::Request&) { return get_metrics(*m); },
+                      {"getMetrics", ""});
+  metrics_router_.add("GET", "/health", [this](http::Request& r) { return get_health(ctx_, r); },
+                      {"getHealth", ""});
+  metrics_router_.add("GET", "/health/ready",
+                      [this](http::Request& r) { return get_health_ready(ctx_, r); },
+                      {"getHealthReady", ""});
+  http::ServerOptions mo;
+  mo.address = ctx_.cfg.controller.metrics.host;
+  mo.port = static_cast<uint16_t>(ctx_.cfg.controller.metrics.port);
+  metrics_server_ = std::make_unique<http::Server>(mo, http::make_app(metrics_router_, {}));
+  if (auto st = metrics_server_->start(); !st.ok()) {
+    metrics_server_.reset();
+    return st;
+  }
+  return Status::Ok();
+}
+
+uint16_t ApiServer::metrics_port() const {
+  return metrics_server_ ? metrics_server_->bound_port() : 0;
 }
 
 uint16_t ApiServer::port() const {
@@ -75,6 +104,10 @@ uint16_t ApiServer::port() const {
 }
 
 void ApiServer::stop(std::chrono::milliseconds deadline) {
+  if (metrics_server_) {
+    metrics_server_->stop(deadline);
+    metrics_server_.reset();
+  }
   if (server_) {
     server_->stop(deadline);
     server_.reset();
@@ -87,22 +120,23 @@ void ApiServer::stop(std::chrono::milliseconds deadline) {
 }
 
 int run_api_server(const config::Config& cfg) {
-  logging::info("starting API server", {{"port", cfg.api_server.port}});
+  logging::info("starting controller", {{"port", cfg.controller.api.port}});
   ApiServer server(cfg);
   if (auto st = server.start(); !st.ok()) {
-    logging::error("failed to start API server", {{"error", st.error().message}});
+    logging::error("failed to start controller", {{"error", st.error().message}});
     return 1;
   }
-  logging::info("API server started", {{"port", static_cast<int>(server.port())}});
+  logging::info("controller started", {{"port", static_cast<int>(server.port())},
+                                       {"metrics_port", static_cast<int>(server.metrics_port())}});
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   int sig = 0;
   sigwait(&set, &sig);
-  logging::info("API server shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+  logging::info("controller shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
   server.stop(std::chrono::seconds(10));
-  logging::info("API server stopped");
+  logging::info("controller stopped");
   return 0;
 }
 

@@ -1,5 +1,5 @@
-// `osapi api server start` (spec/rest-api.md §13): NATS connection, JetStream objects, routes,
-// middleware, HTTP listener.
+// The controller (`osapi controller start`): NATS connection, JetStream objects, routes under
+// /api, middleware, the HTTP listener, and the metrics/probe server on its own port.
 #pragma once
 
 #include <memory>
@@ -20,13 +20,18 @@ class ApiServer {
   // Connects to NATS, ensures the namespace's objects, binds buckets, listens.
   Status start();
   uint16_t port() const;
+  uint16_t metrics_port() const;  // 0 when controller.metrics.enabled is false
   void stop(std::chrono::milliseconds deadline = std::chrono::seconds(10));
 
  private:
+  Status start_metrics_server();
+
   ApiContext ctx_;
   http::Router router_;
+  http::Router metrics_router_;
   std::unique_ptr<ApiMetrics> metrics_;
   std::unique_ptr<http::Server> server_;
+  std::unique_ptr<http::Server> metrics_server_;
 };
 
 // Runs until SIGINT/SIGTERM (blocked by the caller); exit code.

@@ -1,27 +1,35 @@
 #include "auth/permissions.h"
 
+#include "config/loader.h"
+
 namespace osapi::auth {
 namespace {
 
+// admin holds every permission; write drops agent:write, audit:read and every :execute;
+// read keeps only the :read permissions.
 const std::map<std::string, PermissionSet, std::less<>>& builtin_roles() {
-  static const auto* roles = new std::map<std::string, PermissionSet, std::less<>>{
-      {"admin",
-       {"node:read", "network:read", "network:write", "job:read", "job:write", "health:read",
-        "audit:read", "command:execute"}},
-      {"write",
-       {"node:read", "network:read", "network:write", "job:read", "job:write", "health:read"}},
-      {"read", {"node:read", "network:read", "job:read", "health:read"}},
-  };
+  static const auto* roles = [] {
+    auto* out = new std::map<std::string, PermissionSet, std::less<>>();
+    PermissionSet admin, write, read;
+    for (const auto& p : all_permissions()) {
+      admin.insert(p);
+      const bool is_read = p.ends_with(":read");
+      const bool admin_only = p == "agent:write" || p == "audit:read" || p.ends_with(":execute");
+      if (!admin_only) write.insert(p);
+      if (is_read && p != "audit:read") read.insert(p);
+    }
+    (*out)["admin"] = std::move(admin);
+    (*out)["write"] = std::move(write);
+    (*out)["read"] = std::move(read);
+    return out;
+  }();
   return *roles;
 }
 
 }  // namespace
 
 const std::vector<std::string>& all_permissions() {
-  static const auto* perms =
-      new std::vector<std::string>{"node:read", "network:read", "network:write", "job:read",
-                                   "job:write", "health:read",  "audit:read",    "command:execute"};
-  return *perms;
+  return config::known_permissions();
 }
 
 bool is_known_permission(std::string_view permission) {

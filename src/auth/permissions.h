@@ -1,4 +1,4 @@
-// Permissions, built-in roles and request authorization (spec/auth.md §2, §4).
+// Permissions (36, one per domain and access level), built-in roles and request authorization.
 #pragma once
 
 #include <map>
@@ -13,6 +13,9 @@
 
 namespace osapi::auth {
 
+inline constexpr std::string_view kAgentRead = "agent:read";
+inline constexpr std::string_view kAgentWrite = "agent:write";
+inline constexpr std::string_view kNodeWrite = "node:write";
 inline constexpr std::string_view kNodeRead = "node:read";
 inline constexpr std::string_view kNetworkRead = "network:read";
 inline constexpr std::string_view kNetworkWrite = "network:write";
@@ -25,7 +28,7 @@ inline constexpr std::string_view kCommandExecute = "command:execute";
 using CustomRoles = std::map<std::string, config::Role>;
 using PermissionSet = std::set<std::string>;
 
-// The eight permissions, in the spec's table order.
+// The 36 permissions, grouped by domain.
 const std::vector<std::string>& all_permissions();
 bool is_known_permission(std::string_view permission);
 

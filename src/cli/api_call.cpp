@@ -30,16 +30,17 @@ Reply call(Context& ctx, const std::string& method, const std::string& path, boo
            const std::string& body) {
   http::ClientRequest req;
   req.method = method;
-  req.url = ctx.cfg.api_client.url + path;
-  if (auth && !ctx.cfg.api_client.bearer_token.empty())
-    req.headers.emplace_back("Authorization", "Bearer " + ctx.cfg.api_client.bearer_token);
+  req.url = ctx.cfg.controller.client.url + path;
+  if (auth && !ctx.cfg.controller.client.bearer_token.empty())
+    req.headers.emplace_back("Authorization", "Bearer " + ctx.cfg.controller.client.bearer_token);
   if (!body.empty()) {
     req.headers.emplace_back("Content-Type", "application/json");
     req.body = body;
   }
   auto r = http::request(req);
   if (!r.ok())
-    throw CommandError{"cannot reach API at " + ctx.cfg.api_client.url + ": " + r.error().message};
+    throw CommandError{"cannot reach API at " + ctx.cfg.controller.client.url + ": " +
+                       r.error().message};
   Reply rep;
   rep.status = r->status;
   rep.body = r->body;

@@ -56,22 +56,19 @@ int run(int argc, char** argv) {
     };
   });
 
-  // api server start
-  int api_port = 8080;
-  auto* api = app.add_subcommand("api", "API server");
-  api->fallthrough();
-  require_leaf(api);
-  auto* api_server = api->add_subcommand("server", "API server");
-  api_server->fallthrough();
-  require_leaf(api_server);
-  auto* port_opt = api->add_option("-p,--port", api_port, "listen port");
-  api_server->add_subcommand("start", "start the API server")->callback([&] {
+  // controller start
+  int controller_port = 8080;
+  auto* controller = app.add_subcommand("controller", "the controller: REST API and web UI");
+  controller->fallthrough();
+  require_leaf(controller);
+  auto* port_opt = controller->add_option("-p,--port", controller_port, "API listen port");
+  controller->add_subcommand("start", "start the controller")->callback([&] {
     action = [&] {
       std::map<std::string, std::string> flags;
-      if (port_opt->count()) flags["api.server.port"] = std::to_string(api_port);
+      if (port_opt->count()) flags["controller.api.port"] = std::to_string(controller_port);
       block_stop_signals();
-      Context ctx(g, config::Command::kApiServer, "osapi-api", flags, false);
-      return run_api_server_command(ctx);
+      Context ctx(g, config::Command::kController, "osapi-controller", flags, false);
+      return run_controller_command(ctx);
     };
   });
 
@@ -88,13 +85,10 @@ int run(int argc, char** argv) {
     };
   });
 
-  // node agent start
-  auto* node = app.add_subcommand("node", "node agent");
-  node->fallthrough();
-  require_leaf(node);
-  auto* node_agent = node->add_subcommand("agent", "node agent");
-  node_agent->fallthrough();
-  require_leaf(node_agent);
+  // agent start
+  auto* agent = app.add_subcommand("agent", "the agent of this host");
+  agent->fallthrough();
+  require_leaf(agent);
   struct AgentFlag {
     const char* name;
     const char* key;
@@ -102,31 +96,41 @@ int run(int argc, char** argv) {
     CLI::Option* opt = nullptr;
   };
   std::vector<AgentFlag> agent_flags = {
-      {"--agent-host", "node.agent.nats.host", ""},
-      {"--agent-port", "node.agent.nats.port", ""},
-      {"--agent-client-name", "node.agent.nats.client_name", ""},
-      {"--agent-queue-group", "node.agent.queue_group", ""},
-      {"--agent-hostname", "node.agent.hostname", ""},
-      {"--agent-max-jobs", "node.agent.max_jobs", ""},
-      {"--consumer-max-deliver", "node.agent.consumer.max_deliver", ""},
-      {"--consumer-ack-wait", "node.agent.consumer.ack_wait", ""},
-      {"--consumer-max-ack-pending", "node.agent.consumer.max_ack_pending", ""},
-      {"--consumer-replay-policy", "node.agent.consumer.replay_policy", ""},
+      {"--agent-host", "agent.nats.host", ""},
+      {"--agent-port", "agent.nats.port", ""},
+      {"--agent-client-name", "agent.nats.client_name", ""},
+      {"--agent-queue-group", "agent.queue_group", ""},
+      {"--agent-hostname", "agent.hostname", ""},
+      {"--agent-max-jobs", "agent.max_jobs", ""},
+      {"--consumer-max-deliver", "agent.consumer.max_deliver", ""},
+      {"--consumer-ack-wait", "agent.consumer.ack_wait", ""},
+      {"--consumer-max-ack-pending", "agent.consumer.max_ack_pending", ""},
+      {"--consumer-replay-policy", "agent.consumer.replay_policy", ""},
   };
-  for (auto& f : agent_flags) f.opt = node_agent->add_option(f.name, f.value);
+  for (auto& f : agent_flags) f.opt = agent->add_option(f.name, f.value);
   std::vector<std::string> back_off;
-  auto* back_off_opt = node_agent->add_option("--consumer-back-off", back_off)->delimiter(',');
-  node_agent->add_subcommand("start", "start the node agent")->callback([&] {
+  auto* back_off_opt = agent->add_option("--consumer-back-off", back_off)->delimiter(',');
+  agent->add_subcommand("start", "start the agent")->callback([&] {
     action = [&] {
       std::map<std::string, std::string> flags;
       for (const auto& f : agent_flags)
         if (f.opt->count()) flags[f.key] = f.value;
-      if (back_off_opt->count()) flags["node.agent.consumer.back_off"] = join_csv(back_off);
+      if (back_off_opt->count()) flags["agent.consumer.back_off"] = join_csv(back_off);
       block_stop_signals();
       Context ctx(g, config::Command::kAgent, "osapi-agent", flags, false);
       return run_agent_command(ctx);
     };
   });
+
+  // start: NATS, controller and agent in one process
+  app.add_subcommand("start", "run NATS, the controller and an agent on this machine")
+      ->callback([&] {
+        action = [&] {
+          block_stop_signals();
+          Context ctx(g, config::Command::kStart, "osapi", {}, false);
+          return run_start_command(ctx);
+        };
+      });
 
   // job (empty group)
   require_leaf(app.add_subcommand("job", "job commands (see client job)"));

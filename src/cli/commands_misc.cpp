@@ -79,28 +79,6 @@ int client_health_status(Context& ctx) {
   return 0;
 }
 
-// GET <url><telemetry.metrics.path> without Authorization; the body verbatim.
-int client_metrics(Context& ctx) {
-  http::ClientRequest req;
-  req.url = ctx.cfg.api_client.url + ctx.cfg.telemetry.metrics_path;
-  auto r = http::request(req);
-  if (!r.ok())
-    throw CommandError{"cannot reach API at " + ctx.cfg.api_client.url + ": " + r.error().message};
-  if (r->status != 200) {
-    Reply rep;
-    rep.status = r->status;
-    rep.body = r->body;
-    rep.doc = json::parse(rep.body, nullptr, false);
-    if (rep.doc.is_discarded()) rep.doc = nullptr;
-    std::string msg = "API returned " + std::to_string(r->status) + " " +
-                      std::string(http::reason_phrase(r->status));
-    if (const auto t = error_text(rep); !t.empty()) msg += ": " + t;
-    throw CommandError{msg};
-  }
-  std::fwrite(r->body.data(), 1, r->body.size(), stdout);
-  return 0;
-}
-
 // ---- completion scripts, generated from the CLI11 command tree ----
 
 struct Word {
@@ -253,11 +231,6 @@ void add_health_commands(CommandEnv& env) {
 }
 
 void add_misc_commands(CommandEnv& env) {
-  env.client->add_subcommand("metrics", "Prometheus metrics of the API server")->callback([&env] {
-    env.client_command("client metrics", config::Command::kClient,
-                       [](Context& c) { return client_metrics(c); });
-  });
-
   CLI::App* root = env.client->get_parent();
   auto* completion = root->add_subcommand("completion", "print a shell completion script");
   require_leaf(completion);

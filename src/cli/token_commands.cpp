@@ -21,8 +21,8 @@ void warn_short_key(const std::string& key) {
 }  // namespace
 
 int token_generate(Context& ctx, const TokenGenerateFlags& f) {
-  const auto& key = ctx.cfg.api_server.signing_key;
-  if (auto st = auth::validate_roles(f.roles, ctx.cfg.api_server.roles); !st.ok())
+  const auto& key = ctx.cfg.controller.api.signing_key;
+  if (auto st = auth::validate_roles(f.roles, ctx.cfg.controller.api.roles); !st.ok())
     throw CommandError{"invalid roles: " + st.error().message};
   if (auto st = auth::validate_permissions(f.permissions); !st.ok())
     throw CommandError{"invalid permissions: " + st.error().message};
@@ -44,8 +44,8 @@ int token_generate(Context& ctx, const TokenGenerateFlags& f) {
 }
 
 int token_validate(Context& ctx, const std::string& token) {
-  const auto& roles = ctx.cfg.api_server.roles;
-  auto claims = auth::verify(token, ctx.cfg.api_server.signing_key, auth::role_names(roles));
+  const auto& roles = ctx.cfg.controller.api.roles;
+  auto claims = auth::verify(token, ctx.cfg.controller.api.signing_key, auth::role_names(roles));
   if (!claims.ok()) throw CommandError{"failed to validate token: " + claims.error().message};
   const auto eff = auth::effective_permissions(*claims, roles);
   const std::vector<std::string> effective(eff.begin(), eff.end());

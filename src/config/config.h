@@ -1,5 +1,6 @@
-// Typed configuration: one struct tree mirroring the YAML keys of spec/config.md §3.
-// Every field holds its built-in default, so a default-constructed Config is valid.
+// Typed configuration: one struct tree mirroring the YAML keys (controller.*, agent.*, nats.*,
+// telemetry.*). Every field holds its built-in default, so a default-constructed Config is
+// valid. docs/configuration.md lists every key.
 #pragma once
 
 #include <chrono>
@@ -37,17 +38,53 @@ struct Role {
   std::vector<std::string> permissions;
 };
 
-struct ApiClient {
-  std::string url = "http://0.0.0.0:8080";
-  std::string bearer_token;  // api.client.security.bearer_token
+// A metrics/health server of one component (GET /metrics, /health, /health/ready).
+struct MetricsServer {
+  bool enabled = true;
+  std::string host = "0.0.0.0";
+  int port = 0;
 };
 
-struct ApiServer {
+inline MetricsServer metrics_on(int port) {
+  MetricsServer m;
+  m.port = port;
+  return m;
+}
+
+struct ControllerClient {
+  std::string url = "http://0.0.0.0:8080";
+  std::string bearer_token;  // controller.client.security.bearer_token
+};
+
+struct ControllerApi {
   int port = 8080;
+  std::string signing_key;                      // controller.api.security.signing_key
+  std::vector<std::string> cors_allow_origins;  // controller.api.security.cors.allow_origins
+  std::map<std::string, Role> roles;            // controller.api.security.roles
+  Duration job_timeout = 30s;                   // wait for agent responses
+};
+
+struct Notifications {
+  bool enabled = true;
+  std::string notifier = "log";
+  Duration renotify_interval = 5min;
+};
+
+struct ControllerPki {
+  bool enabled = false;
+  std::string key_dir = "/etc/osapi/pki";
+  bool auto_accept = false;
+  Duration rotation_grace_period = 24h;
+};
+
+struct Controller {
+  ControllerClient client;
+  ControllerApi api;
   NatsClient nats = nats_client_named("osapi-api");
-  std::string signing_key;                      // api.server.security.signing_key
-  std::vector<std::string> cors_allow_origins;  // api.server.security.cors.allow_origins
-  std::map<std::string, Role> roles;            // api.server.security.roles
+  MetricsServer metrics = metrics_on(9090);
+  Notifications notifications;
+  bool ui_enabled = true;  // controller.ui.enabled
+  ControllerPki pki;
 };
 
 struct ServerUser {
@@ -63,6 +100,7 @@ struct NatsServer {
   std::string auth_type = "none";       // nats.server.auth.type
   std::vector<ServerUser> auth_users;   // nats.server.auth.users
   std::vector<std::string> auth_nkeys;  // nats.server.auth.nkeys
+  MetricsServer metrics = metrics_on(9092);
   std::string bin = "nats-server";
   int monitor_port = 0;
 };
@@ -93,9 +131,11 @@ struct DlqConfig {
   int replicas = 1;
 };
 
+// The audit log is a JetStream stream; an empty `stream` disables auditing.
 struct AuditConfig {
-  std::string bucket = "audit-log";
-  Duration ttl = 720h;
+  std::string stream = "AUDIT";
+  std::string subject = "audit";
+  Duration max_age = 720h;
   long long max_bytes = 52428800;
   std::string storage = "file";
   int replicas = 1;
@@ -108,6 +148,24 @@ struct RegistryConfig {
   int replicas = 1;
 };
 
+// A KV bucket (or object store) with its storage settings; `ttl` 0 = no expiry.
+struct BucketConfig {
+  std::string bucket;
+  Duration ttl = Duration(0);
+  long long max_bytes = 0;  // objects only
+  std::string storage = "file";
+  int replicas = 1;
+};
+
+inline BucketConfig bucket_named(std::string name, Duration ttl = Duration(0),
+                                 long long max_bytes = 0) {
+  BucketConfig b;
+  b.bucket = std::move(name);
+  b.ttl = ttl;
+  b.max_bytes = max_bytes;
+  return b;
+}
+
 struct Nats {
   NatsServer server;
   StreamConfig stream;
@@ -115,6 +173,11 @@ struct Nats {
   DlqConfig dlq;
   AuditConfig audit;
   RegistryConfig registry;
+  BucketConfig facts = bucket_named("agent-facts", 5min);
+  BucketConfig state = bucket_named("agent-state");
+  BucketConfig objects = bucket_named("file-objects", Duration(0), 10737418240LL);
+  BucketConfig file_state = bucket_named("file-state");
+  BucketConfig enrollment = bucket_named("agent-enrollment");
 };
 
 struct BatchConfig {
@@ -141,7 +204,6 @@ struct Tracing {
 
 struct Telemetry {
   Tracing tracing;
-  std::string metrics_path = "/metrics";  // telemetry.metrics.path
 };
 
 struct Consumer {
@@ -153,23 +215,44 @@ struct Consumer {
   std::vector<Duration> back_off = {30s, 2min, 5min, 15min, 30min};
 };
 
+struct Conditions {
+  int memory_pressure_threshold = 90;  // percent of memory used
+  double high_load_multiplier = 2.0;   // load1 > cpu_count × this
+  int disk_pressure_threshold = 90;    // percent of a mount used
+};
+
+struct ProcessConditions {
+  long long memory_pressure_bytes = 0;  // 0 = not evaluated
+  double high_cpu_percent = 0;          // 0 = not evaluated
+};
+
+struct AgentPki {
+  bool enabled = false;
+  std::string key_dir = "/etc/osapi/pki";
+};
+
 struct Agent {
-  NatsClient nats = nats_client_named("osapi-node-agent");
+  NatsClient nats = nats_client_named("osapi-agent");
   Consumer consumer;
+  Duration facts_interval = 60s;  // agent.facts.interval
   std::string queue_group = "job-agents";
   std::string hostname;
   int max_jobs = 10;
   std::map<std::string, std::string> labels;
+  Conditions conditions;
+  ProcessConditions process_conditions;
+  bool privilege_escalation = false;  // agent.privilege_escalation.enabled
+  AgentPki pki;
+  MetricsServer metrics = metrics_on(9091);
 };
 
 struct Config {
   std::string osapi_file = "/etc/osapi/osapi.yaml";
   bool debug = false;
-  ApiClient api_client;
-  ApiServer api_server;
+  Controller controller;
   Nats nats;
   Telemetry telemetry;
-  Agent agent;  // node.agent
+  Agent agent;
 };
 
 // Prefix an infrastructure name with "<ns>-" (empty ns: unchanged).

@@ -30,6 +30,14 @@ namespace {
       OSAPI_KEY(prefix ".auth.password", member.auth.password, .secret = true), \
       OSAPI_KEY(prefix ".auth.nkey_file", member.auth.nkey_file)
 
+#define OSAPI_METRICS_KEYS(prefix, member)                                              \
+  OSAPI_KEY(prefix ".enabled", member.enabled), OSAPI_KEY(prefix ".host", member.host), \
+      OSAPI_KEY(prefix ".port", member.port, .min = 0, .max = 65535)
+
+#define OSAPI_BUCKET_STORAGE_KEYS(prefix, member) \
+  OSAPI_KEY(prefix ".storage", member.storage),   \
+      OSAPI_KEY(prefix ".replicas", member.replicas, .min = 0)
+
 // Fields left out of a designated initializer take their defaults; GCC 12 still warns.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -37,15 +45,27 @@ std::vector<KeyDef> build_table() {
   return {
       OSAPI_KEY("osapiFile", osapi_file),
       OSAPI_KEY("debug", debug),
-      // 3.1 client
-      OSAPI_KEY("api.client.url", api_client.url),
-      OSAPI_KEY("api.client.security.bearer_token", api_client.bearer_token, .secret = true),
-      // 3.2 API server
-      OSAPI_KEY("api.server.port", api_server.port, .min = 1, .max = 65535),
-      OSAPI_NATS_CLIENT_KEYS("api.server.nats", api_server.nats),
-      OSAPI_KEY("api.server.security.signing_key", api_server.signing_key, .secret = true),
-      OSAPI_KEY("api.server.security.cors.allow_origins", api_server.cors_allow_origins),
-      OSAPI_KEY("api.server.security.roles", api_server.roles),
+      // controller
+      OSAPI_KEY("controller.client.url", controller.client.url),
+      OSAPI_KEY("controller.client.security.bearer_token", controller.client.bearer_token,
+                .secret = true),
+      OSAPI_KEY("controller.api.port", controller.api.port, .min = 1, .max = 65535),
+      OSAPI_KEY("controller.api.security.cors.allow_origins", controller.api.cors_allow_origins),
+      OSAPI_KEY("controller.api.security.signing_key", controller.api.signing_key, .secret = true),
+      OSAPI_KEY("controller.api.security.roles", controller.api.roles),
+      OSAPI_KEY("controller.api.job_timeout", controller.api.job_timeout, .min = 0),
+      OSAPI_NATS_CLIENT_KEYS("controller.nats", controller.nats),
+      OSAPI_METRICS_KEYS("controller.metrics", controller.metrics),
+      OSAPI_KEY("controller.notifications.enabled", controller.notifications.enabled),
+      OSAPI_KEY("controller.notifications.notifier", controller.notifications.notifier),
+      OSAPI_KEY("controller.notifications.renotify_interval",
+                controller.notifications.renotify_interval, .min = 0),
+      OSAPI_KEY("controller.ui.enabled", controller.ui_enabled),
+      OSAPI_KEY("controller.pki.enabled", controller.pki.enabled),
+      OSAPI_KEY("controller.pki.key_dir", controller.pki.key_dir),
+      OSAPI_KEY("controller.pki.auto_accept", controller.pki.auto_accept),
+      OSAPI_KEY("controller.pki.rotation_grace_period", controller.pki.rotation_grace_period,
+                .min = 0),
       // 3.3 broker and JetStream objects
       OSAPI_KEY("nats.server.host", nats.server.host),
       OSAPI_KEY("nats.server.port", nats.server.port, .min = 1, .max = 65535),
@@ -54,6 +74,7 @@ std::vector<KeyDef> build_table() {
       OSAPI_KEY("nats.server.auth.type", nats.server.auth_type),
       OSAPI_KEY("nats.server.auth.users", nats.server.auth_users, .secret = true),
       OSAPI_KEY("nats.server.auth.nkeys", nats.server.auth_nkeys),
+      OSAPI_METRICS_KEYS("nats.server.metrics", nats.server.metrics),
       OSAPI_KEY("nats.server.bin", nats.server.bin),
       OSAPI_KEY("nats.server.monitor_port", nats.server.monitor_port, .min = 0, .max = 65535),
       OSAPI_KEY("nats.stream.name", nats.stream.name),
@@ -73,8 +94,9 @@ std::vector<KeyDef> build_table() {
       OSAPI_KEY("nats.dlq.max_msgs", nats.dlq.max_msgs),
       OSAPI_KEY("nats.dlq.storage", nats.dlq.storage),
       OSAPI_KEY("nats.dlq.replicas", nats.dlq.replicas, .min = 0),
-      OSAPI_KEY("nats.audit.bucket", nats.audit.bucket),
-      OSAPI_KEY("nats.audit.ttl", nats.audit.ttl, .min = 0),
+      OSAPI_KEY("nats.audit.stream", nats.audit.stream),
+      OSAPI_KEY("nats.audit.subject", nats.audit.subject),
+      OSAPI_KEY("nats.audit.max_age", nats.audit.max_age, .min = 0),
       OSAPI_KEY("nats.audit.max_bytes", nats.audit.max_bytes),
       OSAPI_KEY("nats.audit.storage", nats.audit.storage),
       OSAPI_KEY("nats.audit.replicas", nats.audit.replicas, .min = 0),
@@ -82,6 +104,18 @@ std::vector<KeyDef> build_table() {
       OSAPI_KEY("nats.registry.ttl", nats.registry.ttl, .min = 0),
       OSAPI_KEY("nats.registry.storage", nats.registry.storage),
       OSAPI_KEY("nats.registry.replicas", nats.registry.replicas, .min = 0),
+      OSAPI_KEY("nats.facts.bucket", nats.facts.bucket),
+      OSAPI_KEY("nats.facts.ttl", nats.facts.ttl, .min = 0),
+      OSAPI_BUCKET_STORAGE_KEYS("nats.facts", nats.facts),
+      OSAPI_KEY("nats.state.bucket", nats.state.bucket),
+      OSAPI_BUCKET_STORAGE_KEYS("nats.state", nats.state),
+      OSAPI_KEY("nats.objects.bucket", nats.objects.bucket),
+      OSAPI_KEY("nats.objects.max_bytes", nats.objects.max_bytes, .min = 0),
+      OSAPI_BUCKET_STORAGE_KEYS("nats.objects", nats.objects),
+      OSAPI_KEY("nats.file_state.bucket", nats.file_state.bucket),
+      OSAPI_BUCKET_STORAGE_KEYS("nats.file_state", nats.file_state),
+      OSAPI_KEY("nats.enrollment.bucket", nats.enrollment.bucket),
+      OSAPI_BUCKET_STORAGE_KEYS("nats.enrollment", nats.enrollment),
       // 3.4 telemetry
       OSAPI_KEY("telemetry.tracing.enabled", telemetry.tracing.enabled),
       OSAPI_KEY("telemetry.tracing.exporter", telemetry.tracing.exporter),
@@ -106,25 +140,41 @@ std::vector<KeyDef> build_table() {
                 .min = 0),
       OSAPI_KEY("telemetry.tracing.batch.export_timeout", telemetry.tracing.batch.export_timeout,
                 .min = 0),
-      OSAPI_KEY("telemetry.metrics.path", telemetry.metrics_path),
-      // 3.5 agent
-      OSAPI_NATS_CLIENT_KEYS("node.agent.nats", agent.nats),
-      OSAPI_KEY("node.agent.consumer.name", agent.consumer.name),
-      OSAPI_KEY("node.agent.consumer.max_deliver", agent.consumer.max_deliver),
-      OSAPI_KEY("node.agent.consumer.ack_wait", agent.consumer.ack_wait, .min = 0),
-      OSAPI_KEY("node.agent.consumer.max_ack_pending", agent.consumer.max_ack_pending),
-      OSAPI_KEY("node.agent.consumer.replay_policy", agent.consumer.replay_policy),
-      OSAPI_KEY("node.agent.consumer.back_off", agent.consumer.back_off, .min = 0),
-      OSAPI_KEY("node.agent.queue_group", agent.queue_group),
-      OSAPI_KEY("node.agent.hostname", agent.hostname),
-      OSAPI_KEY("node.agent.max_jobs", agent.max_jobs, .min = 1),
-      OSAPI_KEY("node.agent.labels", agent.labels),
+      // agent
+      OSAPI_NATS_CLIENT_KEYS("agent.nats", agent.nats),
+      OSAPI_KEY("agent.consumer.name", agent.consumer.name),
+      OSAPI_KEY("agent.consumer.max_deliver", agent.consumer.max_deliver),
+      OSAPI_KEY("agent.consumer.ack_wait", agent.consumer.ack_wait, .min = 0),
+      OSAPI_KEY("agent.consumer.max_ack_pending", agent.consumer.max_ack_pending),
+      OSAPI_KEY("agent.consumer.replay_policy", agent.consumer.replay_policy),
+      OSAPI_KEY("agent.consumer.back_off", agent.consumer.back_off, .min = 0),
+      OSAPI_KEY("agent.facts.interval", agent.facts_interval, .min = 0),
+      OSAPI_KEY("agent.queue_group", agent.queue_group),
+      OSAPI_KEY("agent.hostname", agent.hostname),
+      OSAPI_KEY("agent.max_jobs", agent.max_jobs, .min = 1),
+      OSAPI_KEY("agent.labels", agent.labels),
+      OSAPI_KEY("agent.conditions.memory_pressure_threshold",
+                agent.conditions.memory_pressure_threshold, .min = 1, .max = 100),
+      OSAPI_KEY("agent.conditions.high_load_multiplier", agent.conditions.high_load_multiplier,
+                .min = 1e-9),
+      OSAPI_KEY("agent.conditions.disk_pressure_threshold",
+                agent.conditions.disk_pressure_threshold, .min = 1, .max = 100),
+      OSAPI_KEY("agent.process_conditions.memory_pressure_bytes",
+                agent.process_conditions.memory_pressure_bytes, .min = 0),
+      OSAPI_KEY("agent.process_conditions.high_cpu_percent",
+                agent.process_conditions.high_cpu_percent, .min = 0),
+      OSAPI_KEY("agent.privilege_escalation.enabled", agent.privilege_escalation),
+      OSAPI_KEY("agent.pki.enabled", agent.pki.enabled),
+      OSAPI_KEY("agent.pki.key_dir", agent.pki.key_dir),
+      OSAPI_METRICS_KEYS("agent.metrics", agent.metrics),
   };
 }
 
 #pragma GCC diagnostic pop
 
 #undef OSAPI_NATS_CLIENT_KEYS
+#undef OSAPI_METRICS_KEYS
+#undef OSAPI_BUCKET_STORAGE_KEYS
 #undef OSAPI_KEY
 
 struct Index {

@@ -6,11 +6,13 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "common/strings.h"
 #include "common/time.h"
 #include "config/keys.h"
+#include "config/old_keys.h"
 
 extern char** environ;
 
@@ -43,6 +45,10 @@ class Loader {
         } else if (!kv.second.IsNull()) {
           set_error(path, "expected a mapping", path);
         }
+      } else if (auto moved = moved_key_message(path); moved && !kv.second.IsMap()) {
+        if (!moved_) moved_ = *moved;
+      } else if ((moved || is_old_section(path)) && kv.second.IsMap()) {
+        walk(kv.second, path);  // name the leaf key of the old layout
       } else {
         out_.unknown_keys.push_back(path);
       }
@@ -60,12 +66,16 @@ class Loader {
     out_.invalid.push_back(KeyError{key, reason, source});
   }
 
+  // The first key of the old layout met in the file, if any.
+  const std::optional<std::string>& moved() const { return moved_; }
+
   void clear_error(const std::string& key) {
     std::erase_if(out_.invalid, [&](const KeyError& e) { return e.key == key; });
   }
 
  private:
   Loaded& out_;
+  std::optional<std::string> moved_;
 };
 
 struct FileCloser {
@@ -179,6 +189,9 @@ Result<Loaded> load(const LoadOptions& options) {
 
   Loader loader(out);
   if (root.IsMap()) loader.walk(root, "");
+  if (loader.moved()) return Error(ErrorCode::kInvalidArgument, path + ": " + *loader.moved());
+  if (auto moved = moved_env_message(options.env))
+    return Error(ErrorCode::kInvalidArgument, *moved);
 
   // Env applies to every known key, present in the file or not.
   for (const auto& def : key_table()) {

@@ -38,14 +38,16 @@ struct Loaded {
 std::map<std::string, std::string> environment_snapshot();
 
 // Reads the file and applies env and flag overrides (flags > env > file > defaults), then
-// `debug: true` forces tracing on. Fails only when the file is missing, unreadable or not
-// YAML: "failed to read config <path>: <reason>".
+// `debug: true` forces tracing on. Fails when the file is missing, unreadable or not YAML
+// ("failed to read config <path>: <reason>"), or uses a key of the old layout
+// ("<path>: config key api.server.port was renamed to controller.api.port").
 Result<Loaded> load(const LoadOptions& options);
 
 enum class Command {
-  kApiServer,            // api server start
+  kController,           // controller start
   kNatsServer,           // nats server start
-  kAgent,                // node agent start
+  kAgent,                // agent start
+  kStart,                // start: NATS, controller and agent in one process
   kClient,               // client commands on unauthenticated endpoints
   kClientAuthenticated,  // client commands that send the bearer token
   kToken,                // token generate / validate
@@ -63,7 +65,7 @@ std::string dump_masked(const Config& config);
 std::vector<std::string> known_keys();
 std::string env_var_for(const std::string& key);
 
-// The eight permission names (spec/auth.md §2.1), for role validation.
+// Permission names a custom role may list (auth::all_permissions() mirrors them).
 const std::vector<std::string>& known_permissions();
 
 }  // namespace osapi::config

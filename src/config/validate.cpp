@@ -1,4 +1,4 @@
-// Per-command validation (spec/cli.md §3 step 4): a bad key only stops the commands using it.
+// Per-command validation: a bad key only stops the commands that use it.
 #include <algorithm>
 #include <cstdlib>
 #include <string_view>
@@ -22,21 +22,24 @@ Error required(const std::string& key, const std::string& name) {
 std::vector<std::string_view> sections_for(Command command) {
   std::vector<std::string_view> s = {"telemetry", "debug"};
   switch (command) {
-    case Command::kApiServer:
-      s.insert(s.end(), {"api.server", "nats"});
+    case Command::kController:
+      s.insert(s.end(), {"controller", "nats"});
+      break;
+    case Command::kStart:
+      s.insert(s.end(), {"controller", "agent", "nats"});
       break;
     case Command::kNatsServer:
       s.push_back("nats");
       break;
     case Command::kAgent:
-      s.insert(s.end(), {"node.agent", "nats"});
+      s.insert(s.end(), {"agent", "nats"});
       break;
     case Command::kClient:
     case Command::kClientAuthenticated:
-      s.push_back("api.client");
+      s.push_back("controller.client");
       break;
     case Command::kToken:
-      s.push_back("api.server.security");
+      s.push_back("controller.api.security");
       break;
   }
   return s;
@@ -51,8 +54,8 @@ constexpr std::string_view kTokenRule = "^[A-Za-z0-9_-]+$";
 
 Status check_roles(const Config& cfg) {
   const auto& perms = known_permissions();
-  for (const auto& [name, role] : cfg.api_server.roles) {
-    const std::string key = "api.server.security.roles." + name;
+  for (const auto& [name, role] : cfg.controller.api.roles) {
+    const std::string key = "controller.api.security.roles." + name;
     if (!is_label_token(name)) {
       return invalid(key, "role name must match " + std::string(kTokenRule));
     }
@@ -70,11 +73,15 @@ Status check_labels(const Config& cfg) {
     bool ok = is_label_token(k);
     for (const auto& seg : split(v, '.')) ok = ok && is_label_token(seg);
     if (!ok) {
-      return invalid("node.agent.labels." + k,
+      return invalid("agent.labels." + k,
                      "invalid label \"" + k + ":" + v +
                          "\": the key and every dot-separated segment of the value must match " +
                          std::string(kTokenRule));
     }
+  }
+  if (cfg.agent.labels.size() > 5) {
+    return invalid("agent.labels",
+                   "at most 5 labels, got " + std::to_string(cfg.agent.labels.size()));
   }
   return Status::Ok();
 }
@@ -98,9 +105,16 @@ Status check_tracing(const Config& cfg) {
 }  // namespace
 
 const std::vector<std::string>& known_permissions() {
-  static const std::vector<std::string> perms = {"node:read",  "network:read",   "network:write",
-                                                 "job:read",   "job:write",      "health:read",
-                                                 "audit:read", "command:execute"};
+  static const std::vector<std::string> perms = {
+      "agent:read",       "agent:write",       "node:read",       "node:write",
+      "network:read",     "network:write",     "job:read",        "job:write",
+      "health:read",      "audit:read",        "command:execute", "file:read",
+      "file:write",       "docker:read",       "docker:write",    "docker:execute",
+      "cron:read",        "cron:write",        "sysctl:read",     "sysctl:write",
+      "ntp:read",         "ntp:write",         "timezone:read",   "timezone:write",
+      "power:execute",    "process:read",      "process:execute", "user:read",
+      "user:write",       "package:read",      "package:write",   "log:read",
+      "certificate:read", "certificate:write", "service:read",    "service:write"};
   return perms;
 }
 
@@ -114,29 +128,31 @@ Status validate_for(const Loaded& loaded, Command command) {
   }
 
   switch (command) {
-    case Command::kApiServer:
+    case Command::kController:
+    case Command::kStart:
     case Command::kToken:
-      if (cfg.api_server.signing_key.empty()) {
-        return required("api.server.security.signing_key", "SigningKey");
+      if (cfg.controller.api.signing_key.empty()) {
+        return required("controller.api.security.signing_key", "SigningKey");
       }
       break;
     case Command::kClientAuthenticated:
-      if (cfg.api_client.bearer_token.empty()) {
-        return required("api.client.security.bearer_token", "BearerToken");
+      if (cfg.controller.client.bearer_token.empty()) {
+        return required("controller.client.security.bearer_token", "BearerToken");
       }
       break;
     default:
       break;
   }
-  if ((command == Command::kApiServer || command == Command::kAgent) &&
-      cfg.nats.registry.bucket.empty()) {
+  const bool controller = command == Command::kController || command == Command::kStart;
+  const bool agent = command == Command::kAgent || command == Command::kStart;
+  if ((controller || agent) && cfg.nats.registry.bucket.empty()) {
     return required("nats.registry.bucket", "RegistryBucket");
   }
 
-  if (command == Command::kApiServer || command == Command::kToken) {
+  if (controller || command == Command::kToken) {
     if (Status st = check_roles(cfg); !st.ok()) return st;
   }
-  if (command == Command::kAgent) {
+  if (agent) {
     if (Status st = check_labels(cfg); !st.ok()) return st;
   }
   return check_tracing(cfg);

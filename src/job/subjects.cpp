@@ -72,7 +72,7 @@ Names Names::from(const config::Config& cfg, const std::string& ns) {
   n.jobs_bucket = config::ns_name(ns, cfg.nats.kv.bucket);
   n.registry_bucket =
       cfg.nats.registry.bucket.empty() ? "" : config::ns_name(ns, cfg.nats.registry.bucket);
-  n.audit_bucket = cfg.nats.audit.bucket.empty() ? "" : config::ns_name(ns, cfg.nats.audit.bucket);
+  n.audit_bucket = cfg.nats.audit.stream.empty() ? "" : config::ns_name(ns, cfg.nats.audit.stream);
   n.query_prefix = config::ns_subject(ns, "jobs.query");
   n.modify_prefix = config::ns_subject(ns, "jobs.modify");
   return n;

@@ -68,8 +68,8 @@ ProvisionPlan provision_plan(const config::Config& cfg, const std::string& ns,
   kv(n.kv.bucket, n.kv.ttl, n.kv.max_bytes, n.kv.storage, n.kv.replicas);
   if (parts.responses && !n.kv.response_bucket.empty())
     kv(n.kv.response_bucket, n.kv.ttl, n.kv.max_bytes, n.kv.storage, n.kv.replicas);
-  if (parts.audit && !n.audit.bucket.empty())
-    kv(n.audit.bucket, n.audit.ttl, n.audit.max_bytes, n.audit.storage, n.audit.replicas);
+  if (parts.audit && !n.audit.stream.empty())
+    kv(n.audit.stream, n.audit.max_age, n.audit.max_bytes, n.audit.storage, n.audit.replicas);
   if (parts.registry && !n.registry.bucket.empty())
     kv(n.registry.bucket, n.registry.ttl, -1, n.registry.storage, n.registry.replicas);
 

@@ -15,7 +15,7 @@ namespace osapi::natsserver {
 
 // Which optional parts to ensure. Defaults: everything (the broker's own provisioning).
 struct ProvisionParts {
-  bool audit = true;      // audit KV (skipped anyway when nats.audit.bucket is empty)
+  bool audit = true;      // audit KV (skipped anyway when nats.audit.stream is empty)
   bool registry = true;   // registry KV (skipped anyway when nats.registry.bucket is empty)
   bool responses = true;  // responses KV (unused, kept for compatibility)
   bool consumers = true;  // shared query_any / modify_any durables

@@ -240,7 +240,7 @@ Result<std::string> resolve_server_binary(const std::string& bin) {
                                          "OSAPI_NATS_SERVER_BIN)");
 }
 
-int run_nats_server(const config::Config& cfg) {
+int run_nats_server(const config::Config& cfg, const Hooks& hooks) {
   const auto& s = cfg.nats.server;
   const std::string& ns = s.namespace_;
   const std::string store_dir = absolute_store_dir(s.store_dir);
@@ -307,9 +307,19 @@ int run_nats_server(const config::Config& cfg) {
                                                  {"store_dir", store_dir},
                                                  {"namespace", ns},
                                                  {"auth.type", s.auth_type}});
+  if (hooks.after_ready) {
+    if (auto st = hooks.after_ready(); !st.ok()) {
+      logging::error("failed to start", {{"error", st.error().message}});
+      if (hooks.before_stop) hooks.before_stop();
+      child.stop(kStopGrace);
+      child.join_reader();
+      return 1;
+    }
+  }
 
   for (;;) {
     if (const int sig = signals.wait(100ms); sig != 0) {
+      if (hooks.before_stop) hooks.before_stop();
       logging::info("shutting down embedded NATS server", {{"signal", strsignal(sig)}});
       const bool clean = child.stop(kStopGrace);
       child.join_reader();
@@ -318,6 +328,7 @@ int run_nats_server(const config::Config& cfg) {
       return 0;
     }
     if (child.exited()) {
+      if (hooks.before_stop) hooks.before_stop();
       child.join_reader();
       logging::error("embedded NATS server exited unexpectedly",
                      {{"status", child.exit_description()}, {"error", child.last_error_line()}});

@@ -1,6 +1,7 @@
-// `osapi nats server start`: run nats-server as a supervised child (spec/nats.md §1).
+// `osapi nats server start`: run nats-server as a supervised child, provision JetStream.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "common/result.h"
@@ -11,7 +12,14 @@ namespace osapi::natsserver {
 // Runs until SIGINT/SIGTERM (returns 0 after stopping the child) or until the child exits on
 // its own or start-up fails (returns 1, with the reason logged). Call after config load,
 // logging and tracing init. Blocks SIGINT/SIGTERM in the calling thread while it runs.
-int run_nats_server(const config::Config& cfg);
+// `osapi start` runs the controller and the agent in the same process through the hooks:
+// `after_ready` once the server answers and JetStream is provisioned (an error stops
+// everything, exit 1), `before_stop` before the child is stopped (signal or child exit).
+struct Hooks {
+  std::function<Status()> after_ready;
+  std::function<void()> before_stop;
+};
+int run_nats_server(const config::Config& cfg, const Hooks& hooks = {});
 
 // nats.server.bin: a path when it contains '/', else searched in PATH, else
 // /usr/sbin/nats-server. kNotFound when there is no executable.

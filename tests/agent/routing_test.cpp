@@ -15,7 +15,7 @@ namespace {
 
 config::Config config_for(const osapi::testing::NatsServer& nats, const std::string& ns) {
   config::Config c;
-  for (auto* n : {&c.api_server.nats, &c.agent.nats}) {
+  for (auto* n : {&c.controller.nats, &c.agent.nats}) {
     n->host = "127.0.0.1";
     n->port = nats.port();
     n->namespace_ = ns;

@@ -60,7 +60,7 @@ std::map<std::string, std::pair<std::string, std::string>> process_spans(const s
 TEST(AgentTraceContext, HeadersFirstThenJobRecord) {
   osapi::testing::NatsServer nats;
   config::Config cfg;
-  for (auto* n : {&cfg.api_server.nats, &cfg.agent.nats}) {
+  for (auto* n : {&cfg.controller.nats, &cfg.agent.nats}) {
     n->host = "127.0.0.1";
     n->port = nats.port();
   }

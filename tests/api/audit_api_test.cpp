@@ -226,7 +226,7 @@ TEST(AuditApi, AL6_AE1_AG3_StoreErrorsAre500) {
 
 // AX-1: audit disabled → no routes, no bucket, no entries.
 TEST(AuditApi, AX1_DisabledAuditHasNoRoutesAndWritesNothing) {
-  AuditFixture f([](config::Config& c) { c.nats.audit.bucket = ""; });
+  AuditFixture f([](config::Config& c) { c.nats.audit.stream = ""; });
   EXPECT_FALSE(f.audit_kv) << "no audit bucket is provisioned";
   EXPECT_EQ(f.api->get("/node", f.admin).status, 200);
   for (const char* p : {"/audit", "/audit/export", "/audit/550e8400-e29b-41d4-a716-446655440000"}) {

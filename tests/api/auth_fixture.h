@@ -25,14 +25,14 @@ inline constexpr const char* kKey = "audit-test-signing-key-0123456789abcdef";
 inline config::Config base_config(const osapi::testing::NatsServer& nats,
                                   const std::string& ns = "osapi") {
   config::Config c;
-  for (auto* n : {&c.api_server.nats, &c.agent.nats}) {
+  for (auto* n : {&c.controller.nats, &c.agent.nats}) {
     n->host = "127.0.0.1";
     n->port = nats.port();
     n->namespace_ = ns;
   }
   c.nats.server.namespace_ = ns;
-  c.api_server.port = 0;
-  c.api_server.signing_key = kKey;
+  c.controller.api.port = 0;
+  c.controller.api.signing_key = kKey;
   return c;
 }
 

@@ -24,12 +24,12 @@ struct ApiFixture {
 
   // `customize` adjusts the config before the server starts.
   explicit ApiFixture(const std::function<void(config::Config&)>& customize = nullptr) {
-    cfg.api_server.nats.host = "127.0.0.1";
-    cfg.api_server.nats.port = nats.port();
-    cfg.api_server.nats.namespace_ = "osapi";
+    cfg.controller.nats.host = "127.0.0.1";
+    cfg.controller.nats.port = nats.port();
+    cfg.controller.nats.namespace_ = "osapi";
     cfg.nats.server.namespace_ = "osapi";
-    cfg.api_server.port = 0;
-    cfg.api_server.signing_key = kSigningKey;
+    cfg.controller.api.port = 0;
+    cfg.controller.api.signing_key = kSigningKey;
     if (customize) customize(cfg);
     server = std::make_unique<ApiServer>(cfg);
     auto st = server->start();

@@ -19,7 +19,7 @@ bool is_alnum32(const std::string* s) {
 }
 
 void allow_localhost_3001(config::Config& c) {
-  c.api_server.cors_allow_origins = {"http://localhost:3001"};
+  c.controller.api.cors_allow_origins = {"http://localhost:3001"};
 }
 
 }  // namespace

@@ -138,14 +138,14 @@ class Fixture {
  public:
   // Starts the API and one real agent per hostname.
   explicit Fixture(const std::vector<std::string>& agent_hosts = {"agent1"}) {
-    for (auto* n : {&cfg_.api_server.nats, &cfg_.agent.nats}) {
+    for (auto* n : {&cfg_.controller.nats, &cfg_.agent.nats}) {
       n->host = "127.0.0.1";
       n->port = nats_.port();
       n->namespace_ = "osapi";
     }
     cfg_.nats.server.namespace_ = "osapi";
-    cfg_.api_server.port = 0;
-    cfg_.api_server.signing_key = kKey;
+    cfg_.controller.api.port = 0;
+    cfg_.controller.api.signing_key = kKey;
     server_ = std::make_unique<ApiServer>(cfg_);
     auto st = server_->start();
     EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);

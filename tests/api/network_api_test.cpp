@@ -43,7 +43,7 @@ TEST(NetworkApi, ND2_InterfaceMustBeAlphanumeric) {
 
 TEST(NetworkApi, ND3_EmptyInterfaceAtHandlerLevel) {
   api::ApiContext ctx;
-  ctx.cfg.api_server.signing_key = kKey;
+  ctx.cfg.controller.api.signing_key = kKey;
   http::Request req;
   req.method = "GET";
   req.path = "/network/dns/";

@@ -121,7 +121,7 @@ class Rbac : public ::testing::Test {
   static void SetUpTestSuite() {
     nats_ = new osapi::testing::NatsServer();
     auto cfg = base_config(*nats_);
-    cfg.api_server.roles["ops"] = config::Role{{"node:read"}};
+    cfg.controller.api.roles["ops"] = config::Role{{"node:read"}};
     api_ = new Api(cfg);
   }
   static void TearDownTestSuite() {
@@ -290,9 +290,9 @@ TEST_F(Rbac, AU23_CustomRoleWithNewName) {
 TEST(RbacConfig, AU13_AU14_AU24_RolesResolvedAgainstServerConfig) {
   osapi::testing::NatsServer nats;
   auto allow = base_config(nats);
-  allow.api_server.roles["admin"] = config::Role{{"node:read", "health:read"}};
+  allow.controller.api.roles["admin"] = config::Role{{"node:read", "health:read"}};
   auto deny = base_config(nats);
-  deny.api_server.roles["admin"] = config::Role{{"health:read"}};
+  deny.controller.api.roles["admin"] = config::Role{{"health:read"}};
   Api a(allow), d(deny);
   EXPECT_EQ(a.get("/node", mint({"admin"})).status, 200);   // AU-13
   EXPECT_EQ(a.get("/audit", mint({"admin"})).status, 403);  // shadowed admin

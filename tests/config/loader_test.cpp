@@ -62,19 +62,19 @@ TEST(Loader, EmptyFileGivesDefaults) {
   EXPECT_TRUE(l.unknown_keys.empty());
   EXPECT_TRUE(l.invalid.empty());
   EXPECT_FALSE(c.debug);
-  EXPECT_EQ(c.api_client.url, "http://0.0.0.0:8080");
-  EXPECT_EQ(c.api_server.port, 8080);
-  EXPECT_EQ(c.api_server.nats.client_name, "osapi-api");
+  EXPECT_EQ(c.controller.client.url, "http://0.0.0.0:8080");
+  EXPECT_EQ(c.controller.api.port, 8080);
+  EXPECT_EQ(c.controller.nats.client_name, "osapi-api");
   EXPECT_EQ(c.agent.nats.client_name, "osapi-node-agent");
   EXPECT_EQ(c.nats.server.store_dir, ".nats/jetstream/");
   EXPECT_EQ(c.nats.dlq.max_age, 168h);
-  EXPECT_EQ(c.nats.audit.bucket, "audit-log");
+  EXPECT_EQ(c.nats.audit.stream, "audit-log");
   EXPECT_EQ(c.nats.registry.ttl, 30s);
   EXPECT_FALSE(c.telemetry.tracing.enabled);
   EXPECT_EQ(c.telemetry.tracing.sampler, "always_on");
   EXPECT_EQ(c.telemetry.metrics_path, "/metrics");
   EXPECT_EQ(c.agent.consumer.back_off.size(), 5u);
-  EXPECT_TRUE(c.api_server.cors_allow_origins.empty());
+  EXPECT_TRUE(c.controller.api.cors_allow_origins.empty());
 }
 
 TEST(Loader, ReferenceFileLoadsUnchanged) {
@@ -85,12 +85,12 @@ TEST(Loader, ReferenceFileLoadsUnchanged) {
   const Config& c = l.config;
   EXPECT_TRUE(c.debug);
   EXPECT_TRUE(c.telemetry.tracing.enabled);
-  EXPECT_EQ(c.api_client.bearer_token, test::kToken);
-  EXPECT_EQ(c.api_server.signing_key, test::kKey);
-  EXPECT_EQ(c.api_server.nats.namespace_, "osapi");
+  EXPECT_EQ(c.controller.client.bearer_token, test::kToken);
+  EXPECT_EQ(c.controller.api.signing_key, test::kKey);
+  EXPECT_EQ(c.controller.nats.namespace_, "osapi");
   EXPECT_EQ(c.nats.server.namespace_, "osapi");
   EXPECT_EQ(c.agent.nats.namespace_, "osapi");
-  EXPECT_EQ(c.api_server.cors_allow_origins,
+  EXPECT_EQ(c.controller.api.cors_allow_origins,
             (std::vector<std::string>{"http://localhost:3001", "https://osapi-io.github.io"}));
   EXPECT_EQ(c.nats.stream.subjects, "jobs.>");
   EXPECT_EQ(c.nats.dlq.max_age, 168h);
@@ -98,7 +98,7 @@ TEST(Loader, ReferenceFileLoadsUnchanged) {
   EXPECT_EQ(c.agent.consumer.back_off, (std::vector<Duration>{30s, 2min, 5min, 15min, 30min}));
   EXPECT_EQ(c.agent.hostname, "");
   EXPECT_EQ(c.agent.labels.at("group"), "web.dev.us-east");
-  for (auto cmd : {Command::kApiServer, Command::kNatsServer, Command::kAgent, Command::kClient,
+  for (auto cmd : {Command::kController, Command::kNatsServer, Command::kAgent, Command::kClient,
                    Command::kClientAuthenticated, Command::kToken}) {
     EXPECT_TRUE(validate_for(l, cmd).ok()) << test::message(validate_for(l, cmd));
   }
@@ -123,7 +123,7 @@ node:
 )");
   const Config& c = l.config;
   EXPECT_TRUE(l.invalid.empty());
-  EXPECT_EQ(c.api_server.port, 9000);
+  EXPECT_EQ(c.controller.api.port, 9000);
   EXPECT_EQ(c.nats.kv.ttl, 2h);
   EXPECT_EQ(c.nats.kv.max_bytes, 1048576);
   EXPECT_EQ(c.nats.dlq.max_age, 36h);
@@ -165,19 +165,19 @@ TEST(Loader, EnvOverridesKeysAbsentFromFile) {
       });
   const Config& c = l.config;
   EXPECT_TRUE(l.invalid.empty()) << l.invalid.front().source << ": " << l.invalid.front().reason;
-  EXPECT_EQ(c.api_client.url, "http://x");
-  EXPECT_EQ(c.api_server.port, 9090);
+  EXPECT_EQ(c.controller.client.url, "http://x");
+  EXPECT_EQ(c.controller.api.port, 9090);
   EXPECT_EQ(c.agent.labels, (std::map<std::string, std::string>{{"group", "web"}}));
   EXPECT_EQ(c.agent.consumer.back_off, (std::vector<Duration>{30s, 2min}));
-  ASSERT_EQ(c.api_server.roles.count("ops"), 1u);
-  EXPECT_EQ(c.api_server.roles.at("ops").permissions,
+  ASSERT_EQ(c.controller.api.roles.count("ops"), 1u);
+  EXPECT_EQ(c.controller.api.roles.at("ops").permissions,
             (std::vector<std::string>{"node:read", "health:read"}));
   ASSERT_EQ(c.nats.server.auth_users.size(), 2u);
   EXPECT_EQ(c.nats.server.auth_users[0].username, "a");
   EXPECT_EQ(c.nats.server.auth_users[0].password, "b");
   EXPECT_EQ(c.nats.server.auth_users[1].username, "c");
   EXPECT_EQ(c.nats.server.auth_nkeys, (std::vector<std::string>{"UABC", "UDEF"}));
-  EXPECT_EQ(c.api_server.cors_allow_origins, (std::vector<std::string>{"http://a", "http://b"}));
+  EXPECT_EQ(c.controller.api.cors_allow_origins, (std::vector<std::string>{"http://a", "http://b"}));
   EXPECT_EQ(c.agent.nats.client_name, "agent-7");
   EXPECT_EQ(c.nats.server.bin, "/opt/nats-server");
   EXPECT_EQ(c.nats.server.monitor_port, 8222);
@@ -205,10 +205,10 @@ TEST(Loader, OtlpHeadersEnvAcceptsFlowMapAndPairs) {
 TEST(Loader, FlagBeatsEnvBeatsFile) {
   Fixture f;
   const std::string yaml = "api:\n  server:\n    port: 8081\n";
-  EXPECT_EQ(f.must_load(yaml).config.api_server.port, 8081);
-  EXPECT_EQ(f.must_load(yaml, {{"OSAPI_API_SERVER_PORT", "8082"}}).config.api_server.port, 8082);
+  EXPECT_EQ(f.must_load(yaml).config.controller.api.port, 8081);
+  EXPECT_EQ(f.must_load(yaml, {{"OSAPI_API_SERVER_PORT", "8082"}}).config.controller.api.port, 8082);
   EXPECT_EQ(f.must_load(yaml, {{"OSAPI_API_SERVER_PORT", "8082"}}, {{"api.server.port", "8083"}})
-                .config.api_server.port,
+                .config.controller.api.port,
             8083);
 }
 
@@ -225,7 +225,7 @@ TEST(Loader, SetButEmptyEnvSetsKeyEmpty) {
   Loaded l =
       f.must_load("nats:\n  audit:\n    bucket: audit-log\n",
                   {{"OSAPI_NATS_AUDIT_BUCKET", ""}, {"OSAPI_NODE_AGENT_CONSUMER_BACK_OFF", ""}});
-  EXPECT_EQ(l.config.nats.audit.bucket, "");
+  EXPECT_EQ(l.config.nats.audit.stream, "");
   EXPECT_TRUE(l.config.agent.consumer.back_off.empty());
 }
 
@@ -248,7 +248,7 @@ TEST(Loader, ConfigFilePathFromEnvThenDefault) {
   auto r = load(opt);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->path, path);
-  EXPECT_EQ(r->config.api_server.port, 7000);
+  EXPECT_EQ(r->config.controller.api.port, 7000);
 
   LoadOptions flag_wins;
   flag_wins.path = f.dir.file("missing.yaml");
@@ -360,8 +360,8 @@ TEST(Loader, EveryKeyHasAnEnvName) {
                         "nats.dlq.max_msgs",
                         "nats.dlq.storage",
                         "nats.dlq.replicas",
-                        "nats.audit.bucket",
-                        "nats.audit.ttl",
+                        "nats.audit.stream",
+                        "nats.audit.max_age",
                         "nats.audit.max_bytes",
                         "nats.audit.storage",
                         "nats.audit.replicas",
@@ -444,7 +444,7 @@ TEST(Dump, RoundTripsThroughTheLoader) {
   EXPECT_EQ(again.config.nats.dlq.max_age, 168h);
   EXPECT_EQ(again.config.agent.consumer.back_off, l.config.agent.consumer.back_off);
   EXPECT_EQ(again.config.agent.labels, l.config.agent.labels);
-  EXPECT_EQ(again.config.api_server.cors_allow_origins, l.config.api_server.cors_allow_origins);
+  EXPECT_EQ(again.config.controller.api.cors_allow_origins, l.config.controller.api.cors_allow_origins);
 }
 
 // Found by tests/fuzz/fuzz_config: a string that is not UTF-8 made the dump throw.

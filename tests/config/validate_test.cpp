@@ -20,7 +20,7 @@ TEST(Validate, RequiredKeysPerCommand) {
       "config validation failed: api.server.security.signing_key (SigningKey) is required";
   const std::string bearer =
       "config validation failed: api.client.security.bearer_token (BearerToken) is required";
-  EXPECT_EQ(message(validate_for(none, Command::kApiServer)), signing);
+  EXPECT_EQ(message(validate_for(none, Command::kController)), signing);
   EXPECT_EQ(message(validate_for(none, Command::kToken)), signing);
   EXPECT_EQ(message(validate_for(none, Command::kClientAuthenticated)), bearer);
   EXPECT_TRUE(validate_for(none, Command::kClient).ok());
@@ -28,7 +28,7 @@ TEST(Validate, RequiredKeysPerCommand) {
   EXPECT_TRUE(validate_for(none, Command::kAgent).ok());
 
   Loaded both = f.must_load(kWithKeys);
-  for (auto cmd : {Command::kApiServer, Command::kNatsServer, Command::kAgent, Command::kClient,
+  for (auto cmd : {Command::kController, Command::kNatsServer, Command::kAgent, Command::kClient,
                    Command::kClientAuthenticated, Command::kToken}) {
     EXPECT_TRUE(validate_for(both, cmd).ok()) << message(validate_for(both, cmd));
   }
@@ -37,7 +37,7 @@ TEST(Validate, RequiredKeysPerCommand) {
 TEST(Validate, RegistryBucketRequiredForApiAndAgent) {
   Fixture f;
   Loaded l = f.must_load(kWithKeys, {{"OSAPI_NATS_REGISTRY_BUCKET", ""}});
-  EXPECT_NE(message(validate_for(l, Command::kApiServer)).find("nats.registry.bucket"),
+  EXPECT_NE(message(validate_for(l, Command::kController)).find("nats.registry.bucket"),
             std::string::npos);
   EXPECT_NE(message(validate_for(l, Command::kAgent)).find("nats.registry.bucket"),
             std::string::npos);
@@ -50,7 +50,7 @@ TEST(Validate, BogusDurationStopsServersNotClient) {
   ASSERT_EQ(l.invalid.size(), 1u);
   EXPECT_EQ(l.invalid[0].key, "nats.stream.max_age");
   const std::string want = "invalid config: nats.stream.max_age: invalid duration \"bogus\"";
-  EXPECT_EQ(message(validate_for(l, Command::kApiServer)), want);
+  EXPECT_EQ(message(validate_for(l, Command::kController)), want);
   EXPECT_EQ(message(validate_for(l, Command::kNatsServer)), want);
   EXPECT_EQ(message(validate_for(l, Command::kAgent)), want);
   EXPECT_TRUE(validate_for(l, Command::kClient).ok());
@@ -63,13 +63,13 @@ TEST(Validate, InvalidEnvValueNamesTheVariable) {
   Loaded l = f.must_load(kWithKeys, {{"OSAPI_NODE_AGENT_CONSUMER_BACK_OFF", "30s,soon"}});
   EXPECT_EQ(message(validate_for(l, Command::kAgent)),
             "invalid config: OSAPI_NODE_AGENT_CONSUMER_BACK_OFF: invalid duration \"soon\"");
-  EXPECT_TRUE(validate_for(l, Command::kApiServer).ok());
+  EXPECT_TRUE(validate_for(l, Command::kController).ok());
 }
 
 TEST(Validate, TelemetryErrorsStopEveryCommand) {
   Fixture f;
   Loaded l = f.must_load(kWithKeys, {{"OSAPI_TELEMETRY_TRACING_SAMPLER", "sometimes"}});
-  for (auto cmd : {Command::kApiServer, Command::kNatsServer, Command::kAgent, Command::kClient,
+  for (auto cmd : {Command::kController, Command::kNatsServer, Command::kAgent, Command::kClient,
                    Command::kToken}) {
     EXPECT_EQ(message(validate_for(l, cmd))
                   .rfind("invalid config: OSAPI_TELEMETRY_TRACING_SAMPLER: must be one of", 0),
@@ -83,10 +83,10 @@ TEST(Validate, TypeAndRangeErrors) {
   EXPECT_EQ(message(validate_for(word, Command::kNatsServer)),
             "invalid config: nats.stream.replicas: expected an integer, got \"lots\"");
   Loaded range = f.must_load(kWithKeys, {{"OSAPI_API_SERVER_PORT", "70000"}});
-  EXPECT_EQ(message(validate_for(range, Command::kApiServer)),
+  EXPECT_EQ(message(validate_for(range, Command::kController)),
             "invalid config: OSAPI_API_SERVER_PORT: must be between 1 and 65535, got 70000");
   Loaded list = f.must_load("api:\n  server:\n    port: [1, 2]\n");
-  EXPECT_NE(message(validate_for(list, Command::kApiServer)).find("api.server.port"),
+  EXPECT_NE(message(validate_for(list, Command::kController)).find("api.server.port"),
             std::string::npos);
   Loaded ratio = f.must_load("", {{"OSAPI_TELEMETRY_TRACING_SAMPLER_RATIO", "1.5"}});
   EXPECT_FALSE(validate_for(ratio, Command::kClient).ok());
@@ -96,20 +96,20 @@ TEST(Validate, CustomRolesNeedKnownPermissions) {
   Fixture f;
   Loaded ok = f.must_load(kWithKeys, {{"OSAPI_API_SERVER_SECURITY_ROLES",
                                        "{ops: {permissions: [node:read, command:execute]}}"}});
-  EXPECT_TRUE(validate_for(ok, Command::kApiServer).ok());
+  EXPECT_TRUE(validate_for(ok, Command::kController).ok());
 
   Loaded bad = f.must_load(kWithKeys, {{"OSAPI_API_SERVER_SECURITY_ROLES",
                                         "{ops: {permissions: [node:read, node:fly]}}"}});
   const std::string want =
       "invalid config: api.server.security.roles.ops: unknown permission \"node:fly\"";
-  EXPECT_EQ(message(validate_for(bad, Command::kApiServer)), want);
+  EXPECT_EQ(message(validate_for(bad, Command::kController)), want);
   EXPECT_EQ(message(validate_for(bad, Command::kToken)), want);
   EXPECT_TRUE(validate_for(bad, Command::kAgent).ok());
   EXPECT_TRUE(validate_for(bad, Command::kClientAuthenticated).ok());
 
   Loaded name = f.must_load(
       kWithKeys, {{"OSAPI_API_SERVER_SECURITY_ROLES", "{'bad name': {permissions: [node:read]}}"}});
-  EXPECT_NE(message(validate_for(name, Command::kApiServer)).find("roles.bad name"),
+  EXPECT_NE(message(validate_for(name, Command::kController)).find("roles.bad name"),
             std::string::npos);
 }
 

@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   close(fd);
   if (!loaded.ok()) return 0;
   using osapi::config::Command;
-  for (Command c : {Command::kApiServer, Command::kNatsServer, Command::kAgent, Command::kClient,
+  for (Command c : {Command::kController, Command::kNatsServer, Command::kAgent, Command::kClient,
                     Command::kClientAuthenticated, Command::kToken})
     (void)osapi::config::validate_for(*loaded, c);
   (void)osapi::config::dump_masked(loaded->config);

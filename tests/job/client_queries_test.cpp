@@ -19,7 +19,7 @@ constexpr int64_t kBase = 1767225600 * kSecond;  // 2026-01-01T00:00:00Z
 class JobQueries : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (auto* n : {&cfg_.api_server.nats, &cfg_.agent.nats}) {
+    for (auto* n : {&cfg_.controller.nats, &cfg_.agent.nats}) {
       n->host = "127.0.0.1";
       n->port = nats_.port();
       n->namespace_ = "osapi";

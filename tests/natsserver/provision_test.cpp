@@ -51,7 +51,7 @@ TEST(ProvisionPlanTest, NamesForNamespaceAndEmpty) {
   EXPECT_EQ(e.buckets[0].bucket, "job-queue");
   EXPECT_EQ(e.consumers[0].filter_subject, "jobs.query._any");
 
-  cfg.nats.audit.bucket = "";
+  cfg.nats.audit.stream = "";
   cfg.nats.registry.bucket = "";
   EXPECT_EQ(provision_plan(cfg, "x").buckets.size(), 2u);
   ProvisionParts api;
