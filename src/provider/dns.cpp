@@ -269,6 +269,29 @@ Result<DnsUpdateResult> update_dns(const DnsUpdate& update, const DnsOptions& op
   return out;
 }
 
+Result<DnsUpdateResult> delete_dns(const std::string& interface_name, const DnsOptions& options) {
+  const std::string iface = interface_name.empty() ? options.default_interface : interface_name;
+  if (auto st = check_interface(iface); !st.ok()) return st.error();
+  const std::string tool = find_executable("resolvectl");
+  if (tool.empty())
+    return make_error(ErrorCode::kUnavailable,
+                      "exec: \"resolvectl\": executable file not found in $PATH");
+  auto current = resolved_config(tool, iface);
+  if (!current.ok()) return current.error();
+  DnsUpdateResult out;
+  if (current->servers.empty() && without_root_domain(current->search_domains).empty()) {
+    out.message = "no DNS configuration to delete";
+    return out;
+  }
+  auto r = resolvectl(tool, {"revert", iface});
+  if (!r.ok()) return r.error();
+  if (r->exit_code != 0)
+    return make_error(ErrorCode::kInternal, tool_failure("resolvectl revert " + iface, *r));
+  out.changed = true;
+  out.message = "DNS configuration deleted successfully";
+  return out;
+}
+
 Result<std::string> parse_dns_get_data(const json& data) {
   return interface_of(data);
 }
@@ -286,6 +309,10 @@ Result<DnsUpdate> parse_dns_update_data(const json& data) {
   if (!domains.ok()) return domains.error();
   if (present) u.search_domains = *domains;
   return u;
+}
+
+Result<std::string> parse_dns_delete_data(const json& data) {
+  return interface_of(data);
 }
 
 json to_json(const DnsConfig& c) {

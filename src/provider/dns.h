@@ -1,6 +1,7 @@
 // network.dns.get / network.dns.update (spec/agent.md §5): read the DNS servers and search
 // domains of an interface from systemd-resolved (`resolvectl`), falling back to resolv.conf
 // when resolved is missing; write them with `resolvectl dns|domain`.
+// network.dns.delete: drop the interface's settings with `resolvectl revert`.
 #pragma once
 
 #include <optional>
@@ -46,9 +47,17 @@ Result<DnsConfig> get_dns(const std::string& interface_name, const DnsOptions& o
 // Needs resolvectl (no fallback for writes).
 Result<DnsUpdateResult> update_dns(const DnsUpdate& update, const DnsOptions& options = {});
 
+// Reads the interface's current config first: no servers and no search domains (other than
+// the root domain) → changed:false without running anything; otherwise
+// `resolvectl revert <if>`. Needs resolvectl (no fallback for writes).
+Result<DnsUpdateResult> delete_dns(const std::string& interface_name,
+                                   const DnsOptions& options = {});
+
 // Job data → inputs. Errors are the "…" of "failed to parse DNS data: …".
 Result<std::string> parse_dns_get_data(const nlohmann::ordered_json& data);
 Result<DnsUpdate> parse_dns_update_data(const nlohmann::ordered_json& data);
+// {"interface":"eth0"} → the interface ("" = the default interface).
+Result<std::string> parse_dns_delete_data(const nlohmann::ordered_json& data);
 
 // {"DNSServers":[…],"SearchDomains":[…]}
 nlohmann::ordered_json to_json(const DnsConfig& config);

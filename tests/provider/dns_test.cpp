@@ -223,3 +223,88 @@ TEST(DnsProvider, ParseJobData) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("cannot unmarshal"), std::string::npos);
 }
+
+TEST(DnsProvider, DeleteRevertsInterfaceWithSettings) {
+  FakeResolvectl fake(kStatus);
+  auto r = delete_dns("eth0");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->changed);
+  EXPECT_EQ(
+      to_json(*r).dump(),
+      R"({"success":true,"changed":true,"message":"DNS configuration deleted successfully"})");
+  EXPECT_EQ(fake.calls(), "status eth0\nrevert eth0\n");
+}
+
+TEST(DnsProvider, DeleteWithOnlyDomainsStillReverts) {
+  FakeResolvectl fake("Link 3 (ens3)\n        DNS Domain: corp.example\n");
+  auto r = delete_dns("ens3");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->changed);
+  EXPECT_EQ(fake.calls(), "status ens3\nrevert ens3\n");
+}
+
+TEST(DnsProvider, DeleteWithNothingSetChangesNothing) {
+  FakeResolvectl fake("Link 2 (eth0)\n    Current Scopes: none\n     Default Route: no\n");
+  auto r = delete_dns("eth0");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->changed);
+  EXPECT_EQ(r->message, "no DNS configuration to delete");
+  EXPECT_EQ(fake.calls(), "status eth0\n");  // no revert
+}
+
+TEST(DnsProvider, DeleteRootDomainOnlyChangesNothing) {
+  FakeResolvectl fake("Link 2 (eth0)\n        DNS Domain: .\n");
+  auto r = delete_dns("eth0");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->changed);
+  EXPECT_EQ(fake.calls(), "status eth0\n");
+}
+
+TEST(DnsProvider, DeleteEmptyInterfaceMeansDefault) {
+  FakeResolvectl fake(kStatus);
+  DnsOptions o;
+  o.default_interface = "ens5";
+  auto r = delete_dns("", o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(fake.calls(), "status ens5\nrevert ens5\n");
+}
+
+TEST(DnsProvider, DeleteToolFailureIsReported) {
+  FakeResolvectl fake(kStatus, 0, 1);
+  auto r = delete_dns("eth0");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "resolvectl revert eth0: exit status 1");
+  EXPECT_EQ(fake.calls(), "status eth0\nrevert eth0\n");
+}
+
+TEST(DnsProvider, DeleteUnknownInterface) {
+  FakeResolvectl fake("Failed to resolve interface \"eth9\": No such device\n", 1);
+  auto r = delete_dns("eth9");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "interface \"eth9\" does not exist");
+  EXPECT_EQ(fake.calls(), "status eth9\n");
+}
+
+TEST(DnsProvider, DeleteRejectsOptionLikeInterface) {
+  FakeResolvectl fake(kStatus);
+  EXPECT_FALSE(delete_dns("--help").ok());
+  EXPECT_FALSE(delete_dns("../x").ok());
+  EXPECT_EQ(fake.calls(), "");
+}
+
+TEST(DnsProvider, DeleteWithoutResolvectlFails) {
+  NoResolvectl none;
+  auto r = delete_dns("eth0");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "exec: \"resolvectl\": executable file not found in $PATH");
+}
+
+TEST(DnsProvider, ParseDeleteData) {
+  EXPECT_EQ(*parse_dns_delete_data(ojson{{"interface", "ens3"}}), "ens3");
+  EXPECT_EQ(*parse_dns_delete_data(ojson::object()), "");
+  auto bad = parse_dns_delete_data(ojson{{"interface", true}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message,
+            "json: cannot unmarshal boolean into field interface of type string");
+  EXPECT_FALSE(parse_dns_delete_data(ojson("eth0")).ok());
+}
