@@ -133,34 +133,4 @@ Result<JobResponse> JobResponse::parse(const std::string& text, int64_t key_unix
   return r;
 }
 
-json AgentInfo::to_json() const {
-  json j{{"hostname", hostname}};
-  if (!labels.empty()) {
-    json l = json::object();
-    for (const auto& [k, v] : labels) l[k] = v;
-    j["labels"] = l;
-  }
-  j["registered_at"] = registered_at;
-  return j;
-}
-
-Result<AgentInfo> AgentInfo::parse(const std::string& text) {
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return bad("registry entry", "not a JSON object");
-  AgentInfo a;
-  a.hostname = str_field(j, "hostname");
-  a.registered_at = str_field(j, "registered_at");
-  auto l = j.find("labels");
-  if (l != j.end() && l->is_object()) {
-    for (auto it = l->begin(); it != l->end(); ++it)
-      if (it->is_string()) a.labels[it.key()] = it->get<std::string>();
-  }
-  if (a.hostname.empty()) return bad("registry entry", "missing hostname");
-  return a;
-}
-
-std::string registry_key(const std::string& hostname) {
-  return "agents." + sanitize_subject_token(hostname);
-}
-
 }  // namespace osapi::job

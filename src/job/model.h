@@ -64,15 +64,4 @@ std::string responses_prefix(const std::string& id);  // "responses.<id>."
 // Trailing unix_nano of an event/response key; 0 when unparsable.
 int64_t key_unix_nano(const std::string& key);
 
-// Agent registry value (spec/jobs.md §9).
-struct AgentInfo {
-  std::string hostname;
-  std::map<std::string, std::string> labels;
-  std::string registered_at;
-
-  json to_json() const;
-  static Result<AgentInfo> parse(const std::string& text);
-};
-std::string registry_key(const std::string& hostname);  // agents.<san(hostname)>
-
 }  // namespace osapi::job

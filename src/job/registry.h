@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "job/agent_record.h"
 #include "job/model.h"
 #include "job/subjects.h"
 #include "messaging/nats.h"

@@ -86,7 +86,8 @@ std::string subject_for(const Names& names, OpKind kind, const Target& target) {
     case TargetKind::kAll:
       return p + "._all";
     case TargetKind::kHost:
-      return p + ".host." + sanitize_subject_token(target.raw);
+      return p + ".host." +
+             sanitize_subject_token(target.machine_id.empty() ? target.raw : target.machine_id);
     case TargetKind::kLabel:
       return p + ".label." + target.label_key + "." + target.label_value;
   }

@@ -18,6 +18,9 @@ struct Target {
   std::string raw;          // as given: "_any", "web-01", "group:web.dev"
   std::string label_key;    // kLabel
   std::string label_value;  // kLabel
+  // kHost: the agent's machine id, resolved from a hostname by the controller before
+  // publishing; the direct subject is addressed by it ("" → raw is used as is).
+  std::string machine_id;
 
   bool broadcast() const { return kind == TargetKind::kAll || kind == TargetKind::kLabel; }
   // Routing token for span attributes: _any, _all, host, label.
