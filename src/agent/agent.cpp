@@ -12,6 +12,7 @@
 #include "common/strings.h"
 #include "common/time.h"
 #include "common/version.h"
+#include "job/agent_record.h"
 #include "job/model.h"
 #include "logging/logger.h"
 #include "natsserver/provision.h"

@@ -17,12 +17,25 @@ std::optional<http::Response> authorize(http::Request& req, const ApiContext& ct
   auto claims = auth::verify(token, ctx.cfg.controller.api.signing_key, auth::role_names(roles));
   if (!claims.ok())
     return http::Response::app_error(401, "Invalid token: " + claims.error().message);
+  // A permission we do not know is a token minted for another system, or a typo: refuse it
+  // rather than let it silently grant nothing.
+  for (const auto& p : claims->permissions)
+    if (!auth::is_known_permission(p))
+      return http::Response::app_error(401, "Invalid token: unknown permission \"" + p + "\"");
   req.attrs["auth.user"] = claims->sub;
   req.attrs["auth.roles"] = join(claims->roles.value_or(std::vector<std::string>{}), ",");
   const auto effective = auth::effective_permissions(*claims, roles);
   if (auto st = auth::authorize(effective, permission); !st.ok())
     return http::Response::app_error(403, st.error().message);
   return std::nullopt;
+}
+
+}  // namespace osapi::api
+
+namespace osapi::api {
+
+std::optional<http::Response> authorize(http::Request& req, const ApiContext& ctx) {
+  return authorize(req, ctx, req.route_info.permission);
 }
 
 }  // namespace osapi::api

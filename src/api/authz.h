@@ -1,5 +1,5 @@
-// Per-route authentication and authorization (spec/auth.md §4). Runs inside handlers after
-// parameter binding and body decoding, as the spec orders the stages.
+// Per-route authentication and authorization. Runs inside handlers after parameter binding
+// and body decoding, so malformed input is answered 400 before a token is looked at.
 #pragma once
 
 #include <optional>
@@ -15,5 +15,8 @@ namespace osapi::api {
 // the subject and roles are recorded in req.attrs ("auth.user", "auth.roles").
 std::optional<http::Response> authorize(http::Request& req, const ApiContext& ctx,
                                         std::string_view permission);
+// The same with the permission of the matched route (the route table is the one place that
+// names it).
+std::optional<http::Response> authorize(http::Request& req, const ApiContext& ctx);
 
 }  // namespace osapi::api

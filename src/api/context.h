@@ -17,6 +17,7 @@ struct ApiContext {
   config::Config cfg;
   std::shared_ptr<messaging::Connection> conn;
   std::shared_ptr<messaging::KeyValue> jobs_kv;
+  std::shared_ptr<messaging::KeyValue> facts_kv;  // null when nats.facts.bucket is empty
   std::unique_ptr<job::JobClient> jobs;
   std::unique_ptr<job::Registry> registry;
   std::shared_ptr<AuditLog> audit;  // null when audit is disabled (nats.audit.stream "")

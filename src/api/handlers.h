@@ -1,4 +1,4 @@
-// Route handlers, one area per file (spec/rest-api.md §8, §11, spec/audit-metrics-health.md §3).
+// Route handlers of the routes that are not node operations, one area per file.
 #pragma once
 
 #include "api/context.h"
@@ -13,7 +13,7 @@ http::Response get_health(ApiContext& ctx, http::Request& req);
 http::Response get_health_ready(ApiContext& ctx, http::Request& req);
 http::Response get_version(ApiContext& ctx, http::Request& req);
 http::Response get_health_status(ApiContext& ctx, http::Request& req);
-// The Prometheus exposition at telemetry.metrics.path (no auth).
+// The Prometheus exposition of the metrics server (no auth).
 http::Response get_metrics(const ApiMetrics& metrics);
 // The API server's metrics with osapi's own gauges (NATS, agents, jobs) sampled from `ctx`.
 std::unique_ptr<ApiMetrics> make_api_metrics(ApiContext& ctx);
@@ -31,19 +31,11 @@ struct JobCounts {
 };
 Result<JobCounts> count_jobs(messaging::KeyValue& jobs_kv);
 
-http::Response get_node(ApiContext& ctx, http::Request& req);
-http::Response get_node_hostname(ApiContext& ctx, http::Request& req);
-http::Response get_node_status(ApiContext& ctx, http::Request& req);
+http::Response get_agents(ApiContext& ctx, http::Request& req);
+http::Response get_agent_details(ApiContext& ctx, http::Request& req);
+http::Response get_fact_keys(ApiContext& ctx, http::Request& req);
 
-http::Response get_network_dns(ApiContext& ctx, http::Request& req);
-http::Response put_network_dns(ApiContext& ctx, http::Request& req);
-http::Response post_network_ping(ApiContext& ctx, http::Request& req);
-http::Response post_command_exec(ApiContext& ctx, http::Request& req);
-http::Response post_command_shell(ApiContext& ctx, http::Request& req);
-
-http::Response post_job(ApiContext& ctx, http::Request& req);
 http::Response get_jobs(ApiContext& ctx, http::Request& req);
-http::Response get_job_status(ApiContext& ctx, http::Request& req);
 http::Response get_job_by_id(ApiContext& ctx, http::Request& req);
 http::Response delete_job_by_id(ApiContext& ctx, http::Request& req);
 http::Response retry_job_by_id(ApiContext& ctx, http::Request& req);

@@ -115,7 +115,7 @@ http::Response get_health_ready(ApiContext& ctx, http::Request&) {
 }
 
 http::Response get_health_status(ApiContext& ctx, http::Request& req) {
-  if (auto denied = authorize(req, ctx, "health:read")) return *denied;
+  if (auto denied = authorize(req, ctx)) return *denied;
   const auto nats_err = nats_failure(ctx);
   const auto kv_err = kv_failure(ctx);
   const bool ok = !nats_err && !kv_err;

@@ -1,11 +1,12 @@
-// /job routes (spec/rest-api.md §11). Stage order per route (§3.2): parameter binding → body
-// decoding → authentication/authorization → validation → dispatch.
+// /api/job routes. Stage order per route: parameter binding → body decoding →
+// authentication/authorization → validation → dispatch.
 #include <cctype>
 #include <string>
 #include <vector>
 
 #include "api/authz.h"
 #include "api/handlers.h"
+#include "api/node_operation.h"
 #include "api/validation.h"
 #include "common/strings.h"
 #include "http/binding.h"
@@ -74,23 +75,15 @@ http::Response type_error(const std::string& body, const std::string& expected,
                ", field=" + field + ", offset=" + std::to_string(offset_after_field(body, field)));
 }
 
-// The decoded body re-read with its key order kept: operations are stored verbatim.
-json ordered_body(const http::Request& req) {
-  if (req.body.empty()) return json::object();
-  return json::parse(req.body, nullptr, false);
-}
-
-// The 400 message of a target that is not a live agent (tag valid_target).
-std::string unknown_target(const std::string& type, const std::string& value) {
-  return field_error(type, "TargetHostname", "valid_target") + ": target agent \"" + value +
-         "\" not found";
-}
-
-// Parses and checks a target against the live registry; "" when valid.
-std::string check_target(ApiContext& ctx, const std::string& type, const std::string& value,
-                         job::Target& out) {
+// Parses a retry target and checks it against the registry; "" when valid.
+std::string check_target(ApiContext& ctx, const std::string& value, job::Target& out) {
   auto t = job::parse_target(value);
-  if (!t.ok() || !ctx.registry->validate(*t).ok()) return unknown_target(type, value);
+  if (!t.ok())
+    return field_error("RetryJobRequest", "TargetHostname", "valid_target") + ": target agent \"" +
+           value + "\" not found";
+  if (auto st = ctx.registry->resolve(*t); !st.ok())
+    return field_error("RetryJobRequest", "TargetHostname", "valid_target") + ": " +
+           st.error().message;
   out = *t;
   return "";
 }
@@ -111,71 +104,39 @@ http::Response error_response(const Error& e) {
 
 }  // namespace
 
-http::Response post_job(ApiContext& ctx, http::Request& req) {
-  auto body = http::decode_json_body(req);
-  if (!body) return body.response();
-  if (!body->is_object()) return type_error(req.body, "CreateJobRequest", *body, "");
-  const auto op = body->find("operation");
-  if (op != body->end() && !op->is_object() && !op->is_null())
-    return type_error(req.body, "map[string]interface {}", *op, "operation");
-  const auto target_field = body->find("target_hostname");
-  if (target_field != body->end() && !target_field->is_string() && !target_field->is_null())
-    return type_error(req.body, "string", *target_field, "target_hostname");
-  if (auto denied = authorize(req, ctx, "job:write")) return *denied;
-
-  std::vector<std::string> problems;
-  if (op == body->end() || op->is_null())
-    problems.push_back(field_error("CreateJobRequest", "Operation", "required"));
-  const std::string target_text = target_field != body->end() && target_field->is_string()
-                                      ? target_field->get<std::string>()
-                                      : "";
-  job::Target target;
-  if (target_text.empty())
-    problems.push_back(field_error("CreateJobRequest", "TargetHostname", "required"));
-  else if (auto bad = check_target(ctx, "CreateJobRequest", target_text, target); !bad.empty())
-    problems.push_back(bad);
-  if (!problems.empty()) return http::Response::app_error(400, join(problems, "; "));
-
-  const json ordered = ordered_body(req);
-  auto submitted = ctx.jobs->create(ordered.value("operation", json::object()), target);
-  if (!submitted.ok()) return error_response(submitted.error());
-  return created(*submitted);
-}
-
 http::Response get_jobs(ApiContext& ctx, http::Request& req) {
   auto limit = http::query_int(req, "limit", 10);
   if (!limit) return limit.response();
   auto offset = http::query_int(req, "offset", 0);
   if (!offset) return offset.response();
-  if (auto denied = authorize(req, ctx, "job:read")) return *denied;
+  if (auto denied = authorize(req, ctx)) return *denied;
 
   const std::string* status_param = req.query_param("status");
   const std::string status = status_param ? *status_param : "";
   std::vector<std::string> problems;
-  if (!status.empty() && !job::is_job_status(status))
-    problems.push_back(field_error("GetJobParams", "Status", "oneof"));
-  if (*limit < 0) problems.push_back(field_error("GetJobParams", "Limit", "min"));
-  if (*offset < 0) problems.push_back(field_error("GetJobParams", "Offset", "min"));
+  if (!status.empty() && !job::is_listable_status(status))
+    problems.push_back(field_error("GetJobsParams", "Status", "oneof"));
+  // 0 counts as absent (the default page of 10); 1..100 otherwise.
+  if (*limit < 0) problems.push_back(field_error("GetJobsParams", "Limit", "min"));
+  if (*limit > 100) problems.push_back(field_error("GetJobsParams", "Limit", "max"));
+  if (*offset < 0) problems.push_back(field_error("GetJobsParams", "Offset", "min"));
   if (!problems.empty()) return http::Response::app_error(400, join(problems, "; "));
 
-  auto page = ctx.jobs->list(status, *limit, *offset);
+  auto page = ctx.jobs->list(status, *limit == 0 ? 10 : *limit, *offset);
   if (!page.ok()) return http::Response::app_error(500, page.error().message);
   json items = json::array();
   for (const auto& v : page->items) items.push_back(job::to_list_item_json(v));
-  return http::Response::json(200, json{{"total_items", page->total_items}, {"items", items}});
-}
-
-http::Response get_job_status(ApiContext& ctx, http::Request& req) {
-  if (auto denied = authorize(req, ctx, "job:read")) return *denied;
-  auto stats = ctx.jobs->stats();
-  if (!stats.ok()) return http::Response::app_error(500, stats.error().message);
-  return http::Response::json(200, stats->to_json());
+  json counts = json::object();
+  for (const auto& [s, n] : page->status_counts)
+    if (n > 0 || job::is_listable_status(s)) counts[s] = n;
+  return http::Response::json(
+      200, json{{"total_items", page->total_items}, {"status_counts", counts}, {"items", items}});
 }
 
 http::Response get_job_by_id(ApiContext& ctx, http::Request& req) {
   auto id = http::path_uuid(req, "id");
   if (!id) return id.response();
-  if (auto denied = authorize(req, ctx, "job:read")) return *denied;
+  if (auto denied = authorize(req, ctx)) return *denied;
   auto view = ctx.jobs->get(*id);
   if (!view.ok()) {
     if (view.error().code == ErrorCode::kNotFound)
@@ -188,7 +149,7 @@ http::Response get_job_by_id(ApiContext& ctx, http::Request& req) {
 http::Response delete_job_by_id(ApiContext& ctx, http::Request& req) {
   auto id = http::path_uuid(req, "id");
   if (!id) return id.response();
-  if (auto denied = authorize(req, ctx, "job:write")) return *denied;
+  if (auto denied = authorize(req, ctx)) return *denied;
   auto st = ctx.jobs->del(*id);
   if (!st.ok()) {
     if (st.error().code == ErrorCode::kNotFound)
@@ -207,7 +168,16 @@ http::Response retry_job_by_id(ApiContext& ctx, http::Request& req) {
   const auto target_field = body->find("target_hostname");
   if (target_field != body->end() && !target_field->is_string() && !target_field->is_null())
     return type_error(req.body, "string", *target_field, "target_hostname");
-  if (auto denied = authorize(req, ctx, "job:write")) return *denied;
+  if (auto denied = authorize(req, ctx)) return *denied;
+
+  // Retrying runs the stored operation again: the caller needs that operation's own
+  // permission too, or a job:write token could re-run an admin's shell command.
+  auto record = ctx.jobs->record(*id);
+  if (!record.ok()) return error_response(record.error());
+  const NodeOperation* op = operation_for_job_type(record->type());
+  if (op == nullptr)
+    return http::Response::app_error(400, "job operation cannot be retried: " + record->type());
+  if (auto denied = authorize(req, ctx, op->permission)) return *denied;
 
   // Absent, null, {} or no body ⇒ _any; present but empty ⇒ min.
   std::string target_text = "_any";
@@ -218,7 +188,7 @@ http::Response retry_job_by_id(ApiContext& ctx, http::Request& req) {
                                        field_error("RetryJobRequest", "TargetHostname", "min"));
   }
   job::Target target;
-  if (auto bad = check_target(ctx, "RetryJobRequest", target_text, target); !bad.empty())
+  if (auto bad = check_target(ctx, target_text, target); !bad.empty())
     return http::Response::app_error(400, bad);
 
   auto submitted = ctx.jobs->retry(*id, target);

@@ -38,6 +38,14 @@ Status ApiServer::start() {
   auto reg = ctx_.conn->key_value(names.registry_bucket);
   if (!reg.ok()) return reg.error();
   ctx_.jobs = std::make_unique<job::JobClient>(ctx_.conn, ctx_.jobs_kv, names);
+  if (const auto& f = ctx_.cfg.nats.facts; !f.bucket.empty()) {
+    auto facts = ctx_.conn->key_value(config::ns_name(n.namespace_, f.bucket));
+    // Facts are optional detail: without the bucket, agents list without them.
+    if (facts.ok())
+      ctx_.facts_kv = *facts;
+    else
+      logging::warn("agent facts bucket unavailable", {{"error", facts.error().message}});
+  }
   ctx_.registry = std::make_unique<job::Registry>(*reg);
   if (!names.audit_bucket.empty()) {  // an empty nats.audit.stream disables auditing
     auto audit_kv = ctx_.conn->key_value(names.audit_bucket);

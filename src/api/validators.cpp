@@ -177,6 +177,9 @@ std::optional<http::Response> check_body_types(const json& body, std::string_vie
       case FieldType::kInt:
         if (!fits_int(*it)) return type_error("int", go_value_name(*it), f.name, offset());
         break;
+      case FieldType::kBool:
+        if (!it->is_boolean()) return type_error("bool", go_value_name(*it), f.name, offset());
+        break;
       case FieldType::kStringList:
         if (!it->is_array()) return type_error("[]string", go_value_name(*it), f.name, offset());
         for (const auto& e : *it)
@@ -200,6 +203,12 @@ std::optional<std::vector<std::string>> string_list_field(const json& body, cons
   std::vector<std::string> out;
   for (const auto& e : *it) out.push_back(e.is_string() ? e.get<std::string>() : std::string());
   return out;
+}
+
+std::optional<bool> bool_field(const json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || !it->is_boolean()) return std::nullopt;
+  return it->get<bool>();
 }
 
 std::optional<long long> int_field(const json& body, const char* name) {

@@ -1,6 +1,6 @@
-// Body field checks of the network and command routes (spec/rest-api.md §3.2 stage 2 type
-// errors, §3.4 validator messages, §9, §10): typed field access, ip / RFC 952 hostname /
-// alphanum tags, and the "<Type>.<Field>" failure list.
+// Body field checks of the node-scoped routes: Go-style type errors of the decoding stage,
+// typed field access, ip / RFC 952 hostname / alphanum tags, and the "<Type>.<Field>"
+// failure list of the validation stage.
 #pragma once
 
 #include <optional>
@@ -39,7 +39,7 @@ class Violations {
 };
 
 // The JSON type a body field must have, as Go would unmarshal it.
-enum class FieldType { kString, kStringList, kInt };
+enum class FieldType { kString, kStringList, kInt, kBool };
 
 struct BodyField {
   std::string name;  // JSON key
@@ -59,5 +59,6 @@ std::optional<std::string> string_field(const nlohmann::json& body, const char* 
 std::optional<std::vector<std::string>> string_list_field(const nlohmann::json& body,
                                                           const char* name);
 std::optional<long long> int_field(const nlohmann::json& body, const char* name);
+std::optional<bool> bool_field(const nlohmann::json& body, const char* name);
 
 }  // namespace osapi::api

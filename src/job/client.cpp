@@ -128,11 +128,9 @@ Result<Outcome> JobClient::run(const json& operation, const Target& target, OpKi
   const bool broadcast = target.broadcast();
   const auto deadline = std::chrono::steady_clock::now() + wait.timeout;
   std::map<std::string, JobResponse> by_host;
-  std::chrono::steady_clock::time_point last_response{};
   auto accept = [&](JobResponse resp) {
     logging::info(broadcast ? "received broadcast response" : "received job response",
                   {{"job_id", id}, {"hostname", resp.hostname}, {"status", resp.status}});
-    last_response = std::chrono::steady_clock::now();
     by_host[resp.hostname] = std::move(resp);
   };
   auto all_expected = [&] {
@@ -141,11 +139,11 @@ Result<Outcome> JobClient::run(const json& operation, const Target& target, OpKi
                        [&](const std::string& h) { return by_host.count(h) > 0; });
   };
 
+  // A broadcast waits for every expected agent, up to the timeout; without an expected set
+  // (the registry could not be read) it collects until the timeout.
   while (true) {
-    auto until = deadline;
-    if (broadcast && !by_host.empty()) until = std::min(until, last_response + wait.quiet);
-    if (std::chrono::steady_clock::now() >= until) break;
-    auto resp = waiter->next(until);
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    auto resp = waiter->next(deadline);
     if (!resp) continue;  // loop re-checks the deadlines
     accept(std::move(*resp));
     if (!broadcast || all_expected()) break;
@@ -169,17 +167,19 @@ Result<Outcome> JobClient::run(const json& operation, const Target& target, OpKi
       return Error(ErrorCode::kTimeout,
                    "failed to publish and wait: timeout waiting for job response: context "
                    "deadline exceeded");
-    return Outcome{id, {std::move(by_host.begin()->second)}};
+    return Outcome{id, {std::move(by_host.begin()->second)}, {}};
   }
   if (by_host.empty())
     return Error(ErrorCode::kTimeout,
                  "failed to collect broadcast responses: timeout waiting for broadcast responses: "
                  "no agents responded");
-  Outcome out{id, {}};
+  Outcome out{id, {}, {}};
   for (auto& [h, r] : by_host)
     if (r.status != "failed") out.responses.push_back(r);
   for (auto& [h, r] : by_host)
     if (r.status == "failed") out.responses.push_back(r);
+  for (const auto& h : wait.expected_hosts)
+    if (!by_host.count(h)) out.missing.push_back(h);
   return out;
 }
 

@@ -29,28 +29,20 @@ struct Submitted {
 struct Outcome {
   std::string job_id;
   std::vector<JobResponse> responses;  // single: exactly one; broadcast: successes first
+  std::vector<std::string> missing;    // broadcast: expected hosts that did not answer in time
 };
 
-// One page of GET /job (spec/rest-api.md §7): total_items counts every matching job.
+// One page of GET /api/job: total_items counts every job matching the filter; status_counts
+// counts every job by status (all of job_statuses() present, zeros kept).
 struct JobPage {
   int64_t total_items = 0;
+  std::map<std::string, int64_t> status_counts;
   std::vector<JobView> items;
 };
 
-// GET /job/status (spec/rest-api.md §11).
-struct QueueStats {
-  int64_t total_jobs = 0;
-  std::map<std::string, int64_t> status_counts;     // every status of job_statuses(), zeros kept
-  std::map<std::string, int64_t> operation_counts;  // by operation.type
-  uint64_t dlq_count = 0;
-
-  json to_json() const;
-};
-
 struct WaitOptions {
-  std::chrono::nanoseconds timeout = std::chrono::seconds(30);
-  std::chrono::nanoseconds quiet = std::chrono::seconds(3);  // broadcast quiet period
-  std::vector<std::string> expected_hosts;                   // broadcast early finish
+  std::chrono::nanoseconds timeout = std::chrono::seconds(30);  // controller.api.job_timeout
+  std::vector<std::string> expected_hosts;                      // broadcast: who must answer
 };
 
 class JobClient {
@@ -70,16 +62,12 @@ class JobClient {
   // Computed view of one job; kNotFound "job not found: <id>".
   Result<JobView> get(const std::string& id);
 
-  // POST /job: submits a free-form operation; the kind follows operation.type (kind_for_type).
-  // kInvalidArgument "invalid operation format: missing type field" without a string type.
-  Result<Submitted> create(const json& operation, const Target& target);
+  // The stored record; kNotFound "job not found: <id>".
+  Result<JobRecord> record(const std::string& id);
 
   // Newest first by created, then id. `status` "" = all; limit 0 = all. One key listing;
   // only the page's jobs are read.
   Result<JobPage> list(const std::string& status, int64_t limit, int64_t offset);
-
-  // Counts over every job plus the DLQ stream's message count.
-  Result<QueueStats> stats();
 
   // Removes jobs.<id> and purges its events and responses; kNotFound when there is no job.
   Status del(const std::string& id);

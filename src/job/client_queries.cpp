@@ -1,7 +1,5 @@
-// JobClient's queries and maintenance over stored jobs (spec/jobs.md §10): create from a
-// free-form operation, list, stats, delete and retry. Submission and waiting live in client.cpp.
-#include <chrono>
-
+// JobClient's queries and maintenance over stored jobs: list, get a record, delete and retry.
+// Submission and waiting live in client.cpp.
 #include "common/ids.h"
 #include "job/client.h"
 #include "job/listing.h"
@@ -18,20 +16,6 @@ Error job_not_found(const std::string& id) {
 }
 
 }  // namespace
-
-json QueueStats::to_json() const {
-  json counts = json::object();
-  for (const auto& s : job_statuses()) {
-    auto it = status_counts.find(s);
-    counts[s] = it == status_counts.end() ? 0 : it->second;
-  }
-  json ops = json::object();
-  for (const auto& [type, n] : operation_counts) ops[type] = n;
-  return json{{"total_jobs", total_jobs},
-              {"status_counts", counts},
-              {"operation_counts", ops},
-              {"dlq_count", dlq_count}};
-}
 
 Result<JobView> JobClient::view_of(const std::string& id,
                                    const std::vector<std::string>& event_keys,
@@ -62,12 +46,11 @@ Result<JobView> JobClient::view_of(const std::string& id,
   return compute_status(std::move(*rec), std::move(events), std::move(responses));
 }
 
-Result<Submitted> JobClient::create(const json& operation, const Target& target) {
-  const auto type = operation.is_object() ? operation.find("type") : operation.end();
-  if (!operation.is_object() || type == operation.end() || !type->is_string() ||
-      type->get<std::string>().empty())
-    return Error(ErrorCode::kInvalidArgument, "invalid operation format: missing type field");
-  return submit(operation, target, kind_for_type(type->get<std::string>()));
+Result<JobRecord> JobClient::record(const std::string& id) {
+  auto entry = jobs_->get(job_key(id));
+  if (!entry.ok()) return entry.error().wrap("failed to get job");
+  if (!entry->has_value()) return job_not_found(id);
+  return JobRecord::parse((*entry)->value);
 }
 
 Result<JobPage> JobClient::list(const std::string& status, int64_t limit, int64_t offset) {
@@ -75,11 +58,14 @@ Result<JobPage> JobClient::list(const std::string& status, int64_t limit, int64_
   if (!keys.ok()) return keys.error().wrap("failed to list jobs");
   const auto groups = group_job_keys(*keys);
 
+  JobPage page;
+  for (const auto& s : job_statuses()) page.status_counts[s] = 0;
   std::vector<ListEntry> entries;
   entries.reserve(groups.size());
   for (const auto& [id, g] : groups) {
     if (!g.has_record) continue;  // events of a deleted or expired job
     ListEntry e{id, "", status_from_event_keys(g.events)};
+    ++page.status_counts[e.status];
     if (!status.empty() && e.status != status) continue;
     if (g.submitted_unix_nano != 0) {
       // The submitted event and `created` come from the same clock reading.
@@ -96,7 +82,6 @@ Result<JobPage> JobClient::list(const std::string& status, int64_t limit, int64_
   }
   sort_newest_first(entries);
 
-  JobPage page;
   page.total_items = static_cast<int64_t>(entries.size());
   for (const auto& e : page_of(entries, limit, offset)) {
     const auto& g = groups.at(e.id);
@@ -106,49 +91,6 @@ Result<JobPage> JobClient::list(const std::string& status, int64_t limit, int64_
     page.items.push_back(std::move(*view));
   }
   return page;
-}
-
-Result<QueueStats> JobClient::stats() {
-  auto keys = jobs_->keys(">");
-  if (!keys.ok()) return keys.error().wrap("failed to list jobs");
-  const auto groups = group_job_keys(*keys);
-  QueueStats out;
-  for (const auto& s : job_statuses()) out.status_counts[s] = 0;
-  for (const auto& [id, g] : groups) {
-    if (!g.has_record) continue;
-    ++out.total_jobs;
-    ++out.status_counts[status_from_event_keys(g.events)];
-  }
-
-  // Operation types need the records: one watch replays them all in a single stream instead
-  // of one request per job.
-  if (out.total_jobs > 0) {
-    auto watcher = jobs_->watch("jobs.>");
-    if (!watcher.ok()) return watcher.error().wrap("failed to read jobs");
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    // Stops at the end of the replay: updates arriving later are not waited for.
-    while (!(*watcher)->initial_done()) {
-      auto entry = (*watcher)->next(std::chrono::milliseconds(10));
-      if (!entry.ok()) return entry.error().wrap("failed to read jobs");
-      if (!entry->has_value()) {
-        if (std::chrono::steady_clock::now() >= deadline)
-          return Error(ErrorCode::kTimeout, "failed to read jobs: timeout");
-        continue;
-      }
-      if ((*entry)->deleted) continue;
-      auto rec = JobRecord::parse((*entry)->value);
-      if (!rec.ok()) continue;
-      const std::string type = rec->type();
-      if (!type.empty()) ++out.operation_counts[type];
-    }
-  }
-
-  auto dlq = conn_->stream_info(names_.dlq);
-  if (dlq.ok())
-    out.dlq_count = dlq->messages;
-  else if (dlq.error().code != ErrorCode::kNotFound)
-    return dlq.error().wrap("failed to read dead letter queue");
-  return out;
 }
 
 Status JobClient::del(const std::string& id) {

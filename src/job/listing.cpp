@@ -33,7 +33,7 @@ const std::vector<std::string>& job_statuses() {
   return kStatuses;
 }
 
-bool is_job_status(std::string_view status) {
+bool is_listable_status(std::string_view status) {
   const auto& all = job_statuses();
   return std::find(all.begin(), all.end(), status) != all.end();
 }

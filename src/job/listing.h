@@ -14,7 +14,8 @@ namespace osapi::job {
 
 // Every status a job can have, in display order.
 const std::vector<std::string>& job_statuses();
-bool is_job_status(std::string_view status);
+// The statuses GET /api/job filters by (a job may also be "skipped").
+bool is_listable_status(std::string_view status);
 
 // One job's keys.
 struct JobKeys {

@@ -1,5 +1,7 @@
 #include "job/registry.h"
 
+#include <algorithm>
+
 #include "logging/logger.h"
 
 namespace osapi::job {
@@ -34,25 +36,62 @@ Result<std::vector<AgentInfo>> Registry::live() {
   return *cache_;
 }
 
-Status Registry::validate(const Target& target) {
-  if (target.kind == TargetKind::kAny || target.kind == TargetKind::kAll) return Status::Ok();
+namespace {
+
+bool excluded_from_broadcast(const AgentInfo& a) {
+  return a.state == kStatePending || a.state == kStateDraining || a.state == kStateCordoned;
+}
+
+// The agent a single-host target names: its hostname or its machine id.
+bool names_agent(const Target& target, const AgentInfo& a) {
+  return a.hostname == target.raw || (!a.machine_id.empty() && a.machine_id == target.raw);
+}
+
+}  // namespace
+
+Status Registry::resolve(Target& target) {
   const Error not_found(ErrorCode::kInvalidArgument,
                         "target agent \"" + target.raw + "\" not found");
-  auto matches = [&](const std::vector<AgentInfo>& agents) {
-    for (const auto& a : agents) {
-      if (target.kind == TargetKind::kHost && a.hostname == target.raw) return true;
-      if (target.kind == TargetKind::kLabel &&
-          label_matches(a.labels, target.label_key, target.label_value))
-        return true;
+  auto check = [&](const std::vector<AgentInfo>& agents) -> std::optional<Status> {
+    switch (target.kind) {
+      case TargetKind::kAny:
+      case TargetKind::kAll: {
+        const bool all_pending =
+            !agents.empty() && std::all_of(agents.begin(), agents.end(), [](const AgentInfo& a) {
+              return a.state == kStatePending;
+            });
+        if (all_pending)
+          return Status(Error(ErrorCode::kInvalidArgument,
+                              "every registered agent is pending PKI enrollment"));
+        return Status::Ok();
+      }
+      case TargetKind::kLabel:
+        for (const auto& a : agents)
+          if (label_matches(a.labels, target.label_key, target.label_value)) return Status::Ok();
+        return std::nullopt;
+      case TargetKind::kHost:
+        for (const auto& a : agents) {
+          if (!names_agent(target, a)) continue;
+          if (a.state == kStatePending)
+            return Status(Error(ErrorCode::kInvalidArgument,
+                                "agent \"" + target.raw +
+                                    "\" is pending PKI enrollment — accept it with: osapi client "
+                                    "agent accept --hostname " +
+                                    a.hostname));
+          target.machine_id = a.machine_id;
+          return Status::Ok();
+        }
+        return std::nullopt;
     }
-    return false;
+    return std::nullopt;
   };
   auto agents = live();
   if (!agents.ok()) {
     logging::warn("cannot read agent registry", {{"error", agents.error().message}});
+    if (target.kind == TargetKind::kAny || target.kind == TargetKind::kAll) return Status::Ok();
     return not_found;
   }
-  if (matches(*agents)) return Status::Ok();
+  if (auto st = check(*agents)) return *st;
   // A miss may be an agent that registered after the cache was filled: look again, at most
   // once a second, so a burst of bad targets cannot hammer the registry.
   {
@@ -66,7 +105,8 @@ Status Registry::validate(const Target& target) {
     cache_ = *fresh;
     cached_at_ = std::chrono::steady_clock::now();
   }
-  return matches(*fresh) ? Status::Ok() : not_found;
+  if (auto st = check(*fresh)) return *st;
+  return not_found;
 }
 
 std::vector<std::string> Registry::expected_hosts(const Target& target) {
@@ -74,13 +114,24 @@ std::vector<std::string> Registry::expected_hosts(const Target& target) {
   auto agents = list();  // uncached: an agent that joined a moment ago must be waited for
   if (!agents.ok()) return out;
   for (const auto& a : *agents) {
+    if (excluded_from_broadcast(a)) continue;
     if (target.kind == TargetKind::kAll ||
         (target.kind == TargetKind::kLabel &&
          label_matches(a.labels, target.label_key, target.label_value)) ||
-        (target.kind == TargetKind::kHost && a.hostname == target.raw))
+        (target.kind == TargetKind::kHost && names_agent(target, a)))
       out.push_back(a.hostname);
   }
   return out;
+}
+
+Result<AgentInfo> Registry::find(const std::string& hostname_or_id) {
+  auto agents = list();
+  if (!agents.ok()) return agents.error();
+  for (const auto& a : *agents)
+    if (a.machine_id == hostname_or_id) return a;
+  for (const auto& a : *agents)
+    if (a.hostname == hostname_or_id) return a;
+  return Error(ErrorCode::kNotFound, "agent not found: " + hostname_or_id);
 }
 
 }  // namespace osapi::job

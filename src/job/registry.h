@@ -1,5 +1,5 @@
-// Read side of the agent registry (spec/jobs.md §9): live agents, target validation with a
-// short cache, and the expected host set of a broadcast.
+// Read side of the agent registry: registered agents, target validation and resolution with
+// a short cache, and the expected host set of a broadcast.
 #pragma once
 
 #include <chrono>
@@ -27,12 +27,16 @@ class Registry {
   // Cached for cache_ttl; used for target validation on the request path.
   Result<std::vector<AgentInfo>> live();
 
-  // _any/_all are always valid; a hostname must equal a live agent's hostname; a label must
-  // match at least one live agent. Error (kInvalidArgument) when not; a registry failure
-  // invalidates every target other than _any/_all.
-  Status validate(const Target& target);
-  // Hostnames of live agents a broadcast should hear from (empty when unknown).
+  // _any/_all are valid unless every registered agent is Pending; a hostname or machine id
+  // must name a registered agent that is not Pending (target.machine_id is filled in); a
+  // label must match at least one registered agent. Error (kInvalidArgument) when not, with
+  // the reason; a registry failure invalidates every target other than _any/_all.
+  Status resolve(Target& target);
+  // Hostnames of the agents a broadcast should hear from: matching, and not Pending,
+  // Draining or Cordoned (empty when unknown).
   std::vector<std::string> expected_hosts(const Target& target);
+  // One agent by machine id, else by hostname; kNotFound "agent not found: <x>".
+  Result<AgentInfo> find(const std::string& hostname_or_id);
 
  private:
   std::shared_ptr<messaging::KeyValue> kv_;

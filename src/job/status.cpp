@@ -15,6 +15,7 @@ std::string message_for(const StatusEvent& e) {
   if (e.event == "started") return "Job processing started on " + h;
   if (e.event == "completed") return "Job completed successfully on " + h;
   if (e.event == "failed") return "Job failed on " + h;
+  if (e.event == "skipped") return "Job skipped on " + h;
   if (e.event == "retried") {
     auto it = e.data.find("new_job_id");
     return "Job retried as " +
@@ -29,7 +30,7 @@ std::string error_of(const StatusEvent& e) {
 }
 
 bool terminal(const std::string& ev) {
-  return ev == "completed" || ev == "failed";
+  return ev == "completed" || ev == "failed" || ev == "skipped";
 }
 
 }  // namespace
@@ -61,7 +62,7 @@ JobView compute_status(JobRecord record, std::vector<StatusEvent> events,
     if (e.event == "started" && h.first_start == 0) h.first_start = e.unix_nano;
     if (terminal(e.event)) {
       h.last_end = e.unix_nano;
-      h.error = e.event == "failed" ? error_of(e) : "";
+      h.error = e.event != "completed" ? error_of(e) : "";
       if (e.unix_nano >= last_terminal_ns) {
         last_terminal_ns = e.unix_nano;
         v.hostname = e.hostname;
@@ -74,11 +75,11 @@ JobView compute_status(JobRecord record, std::vector<StatusEvent> events,
   }
   if (!events.empty()) v.updated_at = rfc3339_nano(from_unix_nano(events.back().unix_nano));
 
-  size_t completed = 0, failed = 0, running = 0;
+  size_t completed = 0, failed = 0, skipped = 0, running = 0;
   for (const auto& [name, h] : hosts) {
     AgentState st;
     st.status = h.latest;
-    if (h.latest == "failed") st.error = h.error;
+    if (h.latest == "failed" || h.latest == "skipped") st.error = h.error;
     if (h.first_start != 0 && h.last_end >= h.first_start)
       st.duration = format_go_duration(Nanos(h.last_end - h.first_start));
     v.agent_states[name] = st;
@@ -86,6 +87,8 @@ JobView compute_status(JobRecord record, std::vector<StatusEvent> events,
       ++completed;
     else if (h.latest == "failed")
       ++failed;
+    else if (h.latest == "skipped")
+      ++skipped;
     else
       ++running;
   }
@@ -94,7 +97,7 @@ JobView compute_status(JobRecord record, std::vector<StatusEvent> events,
   else if (running > 0)
     v.status = "processing";
   else if (failed == 0)
-    v.status = "completed";
+    v.status = skipped > 0 && completed == 0 ? "skipped" : "completed";
   else if (completed == 0) {
     v.status = "failed";
     v.error = latest_failed_error;
@@ -111,6 +114,10 @@ JobView compute_status(JobRecord record, std::vector<StatusEvent> events,
   if (v.responses.size() == 1) {
     const auto& only = v.responses.begin()->second;
     if (!only.data.is_null()) v.result = only.data;
+    v.changed = only.changed;
+  } else {
+    for (const auto& [host, r] : v.responses)
+      if (r.changed) v.changed = v.changed.value_or(false) || *r.changed;
   }
   return v;
 }
@@ -127,6 +134,7 @@ json base_json(const JobView& v) {
   if (!v.hostname.empty()) j["hostname"] = v.hostname;
   if (!v.updated_at.empty()) j["updated_at"] = v.updated_at;
   if (!v.result.is_null()) j["result"] = v.result;
+  if (v.changed) j["changed"] = *v.changed;
   return j;
 }
 
@@ -156,6 +164,7 @@ json to_detail_json(const JobView& v) {
       json item{{"status", r.status}, {"hostname", r.hostname}};
       if (!r.data.is_null()) item["data"] = r.data;
       if (!r.error.empty()) item["error"] = r.error;
+      if (r.changed) item["changed"] = *r.changed;
       rs[host] = item;
     }
     j["responses"] = rs;

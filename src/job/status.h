@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,11 +27,13 @@ struct TimelineEntry {
 
 struct JobView {
   JobRecord record;
-  std::string status;  // submitted | processing | completed | failed | partial_failure
+  std::string status;  // submitted | processing | completed | failed | partial_failure | skipped
   std::string error;
   std::string hostname;    // last agent that completed or failed
   std::string updated_at;  // RFC 3339 nano of the latest event ("" when none)
   json result;             // data of the single response (null when not exactly one host)
+  // The single response's changed; with several, true when any reported a change.
+  std::optional<bool> changed;
   std::map<std::string, JobResponse> responses;  // latest per raw hostname
   std::map<std::string, AgentState> agent_states;
   std::vector<TimelineEntry> timeline;

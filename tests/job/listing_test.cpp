@@ -80,7 +80,7 @@ TEST(JobListing, PageLimitOffsetAndBeyondTotal) {
 
 TEST(JobListing, KnownStatuses) {
   EXPECT_EQ(job_statuses().size(), 5u);
-  EXPECT_TRUE(is_job_status("partial_failure"));
-  EXPECT_FALSE(is_job_status("bogus"));
-  EXPECT_FALSE(is_job_status(""));
+  EXPECT_TRUE(is_listable_status("partial_failure"));
+  EXPECT_FALSE(is_listable_status("bogus"));
+  EXPECT_FALSE(is_listable_status(""));
 }
