@@ -13,8 +13,8 @@ http::Response get_health(ApiContext& ctx, http::Request& req);
 http::Response get_health_ready(ApiContext& ctx, http::Request& req);
 http::Response get_version(ApiContext& ctx, http::Request& req);
 http::Response get_health_status(ApiContext& ctx, http::Request& req);
-// The Prometheus exposition of the metrics server (no auth).
-http::Response get_metrics(const ApiMetrics& metrics);
+// Why the controller is not ready (NATS down, jobs KV unreadable), nullopt when it is.
+std::optional<std::string> readiness_failure(const ApiContext& ctx);
 // The API server's metrics with osapi's own gauges (NATS, agents, jobs) sampled from `ctx`.
 std::unique_ptr<ApiMetrics> make_api_metrics(ApiContext& ctx);
 // Go duration of whole seconds ("45s", "2h30m0s") for /health/status uptime.

@@ -106,12 +106,18 @@ std::optional<json> bucket_entry(messaging::Connection& conn, const std::string&
 
 }  // namespace
 
-http::Response get_health_ready(ApiContext& ctx, http::Request&) {
+std::optional<std::string> readiness_failure(const ApiContext& ctx) {
   std::vector<std::string> failures;
   if (auto f = nats_failure(ctx)) failures.push_back(*f);
   if (auto f = kv_failure(ctx)) failures.push_back(*f);
-  if (failures.empty()) return http::Response::json(200, json{{"status", "ready"}});
-  return http::Response::json(503, json{{"status", "not_ready"}, {"error", join(failures, "\n")}});
+  if (failures.empty()) return std::nullopt;
+  return join(failures, "\n");
+}
+
+http::Response get_health_ready(ApiContext& ctx, http::Request&) {
+  if (auto why = readiness_failure(ctx))
+    return http::Response::json(503, json{{"status", "not_ready"}, {"error", *why}});
+  return http::Response::json(200, json{{"status", "ready"}});
 }
 
 http::Response get_health_status(ApiContext& ctx, http::Request& req) {
@@ -234,10 +240,6 @@ std::unique_ptr<ApiMetrics> make_api_metrics(ApiContext& ctx) {
     out.sample("osapi_jobs_dlq_messages", {}, static_cast<double>(counts->second));
   });
   return metrics;
-}
-
-http::Response get_metrics(const ApiMetrics& metrics) {
-  return http::Response::text(200, metrics.render(), kPrometheusContentType);
 }
 
 }  // namespace osapi::api

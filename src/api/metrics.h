@@ -21,9 +21,6 @@
 
 namespace osapi::api {
 
-inline constexpr std::string_view kPrometheusContentType =
-    "text/plain; version=0.0.4; charset=utf-8";
-
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
 // Writes one exposition: every family gets # HELP and # TYPE before its samples.

@@ -81,30 +81,17 @@ Status ApiServer::start() {
   return Status::Ok();
 }
 
-// Prometheus text and the probes on their own port (no auth, no audit, no tracing), so a
-// scraper or a load balancer never needs a token or reaches the API.
 Status ApiServer::start_metrics_server() {
-  auto* m = metrics_.get();
-  metrics_router_.add("GET", "/metrics", [m](http::Request&) { return get_metrics(*m); },
-                      {"getMetrics", ""});
-  metrics_router_.add("GET", "/health", [this](http::Request& r) { return get_health(ctx_, r); },
-                      {"getHealth", ""});
-  metrics_router_.add("GET", "/health/ready",
-                      [this](http::Request& r) { return get_health_ready(ctx_, r); },
-                      {"getHealthReady", ""});
-  http::ServerOptions mo;
-  mo.address = ctx_.cfg.controller.metrics.host;
-  mo.port = static_cast<uint16_t>(ctx_.cfg.controller.metrics.port);
-  metrics_server_ = std::make_unique<http::Server>(mo, http::make_app(metrics_router_, {}));
-  if (auto st = metrics_server_->start(); !st.ok()) {
-    metrics_server_.reset();
-    return st;
-  }
-  return Status::Ok();
+  http::ProbeHandlers h;
+  h.metrics = [m = metrics_.get()] { return m->render(); };
+  h.not_ready = [this] { return readiness_failure(ctx_); };
+  const auto& mc = ctx_.cfg.controller.metrics;
+  metrics_server_ = std::make_unique<http::ProbeServer>(mc.host, mc.port, std::move(h));
+  return metrics_server_->start();
 }
 
 uint16_t ApiServer::metrics_port() const {
-  return metrics_server_ ? metrics_server_->bound_port() : 0;
+  return metrics_server_ ? metrics_server_->port() : 0;
 }
 
 uint16_t ApiServer::port() const {

@@ -8,6 +8,7 @@
 #include "api/metrics.h"
 #include "common/result.h"
 #include "config/config.h"
+#include "http/probe_server.h"
 #include "http/router.h"
 #include "http/server.h"
 
@@ -28,10 +29,9 @@ class ApiServer {
 
   ApiContext ctx_;
   http::Router router_;
-  http::Router metrics_router_;
   std::unique_ptr<ApiMetrics> metrics_;
   std::unique_ptr<http::Server> server_;
-  std::unique_ptr<http::Server> metrics_server_;
+  std::unique_ptr<http::ProbeServer> metrics_server_;
 };
 
 // Runs until SIGINT/SIGTERM (blocked by the caller); exit code.
