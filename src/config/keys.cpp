@@ -156,7 +156,7 @@ std::vector<KeyDef> build_table() {
       OSAPI_KEY("agent.conditions.memory_pressure_threshold",
                 agent.conditions.memory_pressure_threshold, .min = 1, .max = 100),
       OSAPI_KEY("agent.conditions.high_load_multiplier", agent.conditions.high_load_multiplier,
-                .min = 1e-9),
+                .min = 0, .min_exclusive = true),
       OSAPI_KEY("agent.conditions.disk_pressure_threshold",
                 agent.conditions.disk_pressure_threshold, .min = 1, .max = 100),
       OSAPI_KEY("agent.process_conditions.memory_pressure_bytes",
@@ -395,7 +395,7 @@ Result<std::vector<ServerUser>> to_users(const YAML::Node& in, std::string_view 
 }
 
 Status check_range(const KeyDef& def, double v, const std::string& shown) {
-  if (v < def.min || v > def.max) {
+  if ((def.min_exclusive ? v <= def.min : v < def.min) || v > def.max) {
     std::string range;
     auto num = [](double x) {
       std::string s = std::to_string(x);
@@ -403,7 +403,10 @@ Status check_range(const KeyDef& def, double v, const std::string& shown) {
       if (!s.empty() && s.back() == '.') s.pop_back();
       return s;
     };
-    if (std::isinf(def.max)) {
+    if (def.min_exclusive) {
+      range = "must be > " + num(def.min);
+      if (!std::isinf(def.max)) range += " and <= " + num(def.max);
+    } else if (std::isinf(def.max)) {
       range = "must be >= " + num(def.min);
     } else {
       range = "must be between " + num(def.min) + " and " + num(def.max);

@@ -25,21 +25,22 @@ using FieldRef = std::variant<std::string*, int*, long long*, bool*, double*, Du
                               std::vector<ServerUser>*>;
 
 struct KeyDef {
-  std::string_view path;  // dotted YAML path, e.g. "api.server.port"
+  std::string_view path;  // dotted YAML path, e.g. "controller.api.port"
   FieldRef (*field)(Config&);
   double min = -std::numeric_limits<double>::infinity();  // numeric range (inclusive)
   double max = std::numeric_limits<double>::infinity();
-  std::string_view one_of;  // allowed string values, '|'-separated; empty = any
-  bool kv_pairs = false;    // map also accepts "k1=v1,k2=v2" text
-  bool secret = false;      // value masked in dumps
+  bool min_exclusive = false;  // value must be > min (validate tag gt=), not >= min
+  std::string_view one_of;     // allowed string values, '|'-separated; empty = any
+  bool kv_pairs = false;       // map also accepts "k1=v1,k2=v2" text
+  bool secret = false;         // value masked in dumps
 };
 
 const std::vector<KeyDef>& key_table();
 // nullptr when `path` is not a known key.
 const KeyDef* find_key(std::string_view path);
-// True when `path` is a proper prefix (a section) of some known key, e.g. "api.server".
+// True when `path` is a proper prefix (a section) of some known key, e.g. "controller.api".
 bool is_section(std::string_view path);
-// "OSAPI_" + upper(path with '.' → '_'): "api.server.port" → "OSAPI_API_SERVER_PORT".
+// "OSAPI_" + upper(path with '.' → '_'): "controller.api.port" → "OSAPI_CONTROLLER_API_PORT".
 std::string env_name(std::string_view path);
 
 // Converts `node` (a YAML value, or a scalar holding env/flag text) to the key's type and

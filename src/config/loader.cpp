@@ -45,11 +45,11 @@ class Loader {
         } else if (!kv.second.IsNull()) {
           set_error(path, "expected a mapping", path);
         }
-      } else if (auto moved = moved_key_message(path); moved && !kv.second.IsMap()) {
-        if (!moved_) moved_ = *moved;
-      } else if ((moved || is_old_section(path)) && kv.second.IsMap()) {
+      } else if (is_old_section(path) && kv.second.IsMap() && kv.second.size() > 0) {
         walk(kv.second, path);  // name the leaf key of the old layout
-      } else {
+      } else if (auto moved = moved_key_message(path)) {
+        if (!moved_) moved_ = *moved;  // also an old key with an empty value: `labels: {}`
+      } else if (!(is_old_section(path) && kv.second.IsMap())) {
         out_.unknown_keys.push_back(path);
       }
     }

@@ -13,43 +13,56 @@ namespace {
 using namespace std::chrono_literals;
 using test::Fixture;
 
-// spec/config.md §5, placeholders replaced by a real key and token.
+// The shipped upstream configs/osapi.yaml (spec/upstream/config.md, "Shipped" column),
+// placeholders replaced by a real key and token.
 std::string reference_yaml() {
   return R"(debug: true
-api:
+controller:
   client:
     url: http://0.0.0.0:8080
     security:
       bearer_token: )" +
          test::kToken + R"(
-  server:
+  api:
     port: 8080
-    nats: {host: localhost, port: 4222, client_name: osapi-api, namespace: osapi, auth: {type: none}}
+    job_timeout: 30s
     security:
       signing_key: )" +
          test::kKey + R"(
       cors: {allow_origins: [http://localhost:3001, https://osapi-io.github.io]}
       # roles:
       #   ops: {permissions: [node:read, health:read, command:execute]}
+  nats: {host: localhost, port: 4222, client_name: osapi-api, namespace: osapi, auth: {type: none}}
+  metrics: {enabled: true, host: 0.0.0.0, port: 9090}
+  notifications: {enabled: true, notifier: log, renotify_interval: 5m}
+  ui: {enabled: true}
 nats:
-  server: {host: localhost, port: 4222, store_dir: .nats/jetstream/, namespace: osapi, auth: {type: none}}
+  server: {host: localhost, port: 4222, store_dir: .nats/jetstream/, namespace: osapi, auth: {type: none},
+           metrics: {enabled: true, host: 0.0.0.0, port: 9092}}
   stream: {name: JOBS, subjects: "jobs.>", max_age: 24h, max_msgs: 10000, storage: file, replicas: 1, discard: old}
   kv: {bucket: job-queue, response_bucket: job-responses, ttl: 1h, max_bytes: 104857600, storage: file, replicas: 1}
-  dlq: {max_age: 7d, max_msgs: 1000, storage: file, replicas: 1}
-  audit: {bucket: audit-log, ttl: 720h, max_bytes: 52428800, storage: file, replicas: 1}
+  dlq: {max_age: 168h, max_msgs: 1000, storage: file, replicas: 1}
+  audit: {stream: AUDIT, subject: audit, max_age: 720h, max_bytes: 52428800, storage: file, replicas: 1}
   registry: {bucket: agent-registry, ttl: 30s, storage: file, replicas: 1}
+  facts: {bucket: agent-facts, ttl: 5m, storage: file, replicas: 1}
+  state: {bucket: agent-state, storage: file, replicas: 1}
+  objects: {bucket: file-objects, max_bytes: 10737418240, storage: file, replicas: 1}
+  file_state: {bucket: file-state, storage: file, replicas: 1}
 telemetry:
   tracing: {enabled: true}
-  metrics: {path: /metrics}
-node:
-  agent:
-    nats: {host: localhost, port: 4222, client_name: osapi-node-agent, namespace: osapi, auth: {type: none}}
-    consumer: {name: jobs-agent, max_deliver: 5, ack_wait: 2m, max_ack_pending: 1000, replay_policy: instant,
-               back_off: [30s, 2m, 5m, 15m, 30m]}
-    queue_group: job-agents
-    hostname: ""
-    max_jobs: 10
-    labels: {group: web.dev.us-east}
+agent:
+  nats: {host: localhost, port: 4222, client_name: osapi-agent, namespace: osapi, auth: {type: none}}
+  consumer: {name: jobs-agent, max_deliver: 5, ack_wait: 2m, max_ack_pending: 1000, replay_policy: instant,
+             back_off: [30s, 2m, 5m, 15m, 30m]}
+  facts: {interval: 60s}
+  queue_group: job-agents
+  hostname: ""
+  max_jobs: 10
+  labels: {group: web.dev.us-east}
+  conditions: {memory_pressure_threshold: 90, high_load_multiplier: 2.0, disk_pressure_threshold: 90}
+  process_conditions: {memory_pressure_bytes: 0, high_cpu_percent: 0}
+  privilege_escalation: {enabled: false}
+  metrics: {enabled: true, host: 0.0.0.0, port: 9091}
 )";
 }
 
@@ -64,16 +77,23 @@ TEST(Loader, EmptyFileGivesDefaults) {
   EXPECT_FALSE(c.debug);
   EXPECT_EQ(c.controller.client.url, "http://0.0.0.0:8080");
   EXPECT_EQ(c.controller.api.port, 8080);
+  EXPECT_EQ(c.controller.api.job_timeout, 30s);
   EXPECT_EQ(c.controller.nats.client_name, "osapi-api");
-  EXPECT_EQ(c.agent.nats.client_name, "osapi-node-agent");
+  EXPECT_EQ(c.controller.metrics.port, 9090);
+  EXPECT_EQ(c.agent.nats.client_name, "osapi-agent");
+  EXPECT_EQ(c.agent.metrics.port, 9091);
+  EXPECT_EQ(c.nats.server.metrics.port, 9092);
   EXPECT_EQ(c.nats.server.store_dir, ".nats/jetstream/");
   EXPECT_EQ(c.nats.dlq.max_age, 168h);
-  EXPECT_EQ(c.nats.audit.stream, "audit-log");
+  EXPECT_EQ(c.nats.audit.stream, "AUDIT");
+  EXPECT_EQ(c.nats.audit.subject, "audit");
+  EXPECT_EQ(c.nats.audit.max_age, 720h);
   EXPECT_EQ(c.nats.registry.ttl, 30s);
+  EXPECT_EQ(c.nats.enrollment.bucket, "agent-enrollment");
   EXPECT_FALSE(c.telemetry.tracing.enabled);
   EXPECT_EQ(c.telemetry.tracing.sampler, "always_on");
-  EXPECT_EQ(c.telemetry.metrics_path, "/metrics");
   EXPECT_EQ(c.agent.consumer.back_off.size(), 5u);
+  EXPECT_TRUE(c.agent.labels.empty());
   EXPECT_TRUE(c.controller.api.cors_allow_origins.empty());
 }
 
@@ -95,11 +115,14 @@ TEST(Loader, ReferenceFileLoadsUnchanged) {
   EXPECT_EQ(c.nats.stream.subjects, "jobs.>");
   EXPECT_EQ(c.nats.dlq.max_age, 168h);
   EXPECT_EQ(c.nats.kv.max_bytes, 104857600);
+  EXPECT_EQ(c.nats.objects.max_bytes, 10737418240LL);
+  EXPECT_EQ(c.nats.facts.ttl, 5min);
   EXPECT_EQ(c.agent.consumer.back_off, (std::vector<Duration>{30s, 2min, 5min, 15min, 30min}));
   EXPECT_EQ(c.agent.hostname, "");
   EXPECT_EQ(c.agent.labels.at("group"), "web.dev.us-east");
-  for (auto cmd : {Command::kController, Command::kNatsServer, Command::kAgent, Command::kClient,
-                   Command::kClientAuthenticated, Command::kToken}) {
+  EXPECT_DOUBLE_EQ(c.agent.conditions.high_load_multiplier, 2.0);
+  EXPECT_FALSE(c.agent.privilege_escalation);
+  for (auto cmd : test::kAllCommands) {
     EXPECT_TRUE(validate_for(l, cmd).ok()) << test::message(validate_for(l, cmd));
   }
 }
@@ -107,9 +130,11 @@ TEST(Loader, ReferenceFileLoadsUnchanged) {
 TEST(Loader, FileValuesAndScalarConversion) {
   Fixture f;
   Loaded l = f.must_load(R"(
-api:
-  server:
+controller:
+  api:
     port: "9000"
+    job_timeout: 1m
+  ui: {enabled: "false"}
 nats:
   kv: {ttl: 2h, max_bytes: 1048576}
   dlq: {max_age: 1d12h}
@@ -117,13 +142,15 @@ nats:
 telemetry:
   tracing: {enabled: "true", otlp_insecure: 0, sampler: traceidratio, sampler_ratio: 0.25,
             batch: {max_queue_size: 100, schedule_delay: 500ms}}
-node:
-  agent:
-    consumer: {back_off: "1s, 2s"}
+agent:
+  consumer: {back_off: "1s, 2s"}
+  conditions: {high_load_multiplier: "1.5"}
 )");
   const Config& c = l.config;
   EXPECT_TRUE(l.invalid.empty());
   EXPECT_EQ(c.controller.api.port, 9000);
+  EXPECT_EQ(c.controller.api.job_timeout, 1min);
+  EXPECT_FALSE(c.controller.ui_enabled);
   EXPECT_EQ(c.nats.kv.ttl, 2h);
   EXPECT_EQ(c.nats.kv.max_bytes, 1048576);
   EXPECT_EQ(c.nats.dlq.max_age, 36h);
@@ -136,6 +163,7 @@ node:
   EXPECT_EQ(c.telemetry.tracing.batch.max_queue_size, 100);
   EXPECT_EQ(c.telemetry.tracing.batch.schedule_delay, 500ms);
   EXPECT_EQ(c.agent.consumer.back_off, (std::vector<Duration>{1s, 2s}));
+  EXPECT_DOUBLE_EQ(c.agent.conditions.high_load_multiplier, 1.5);
 }
 
 TEST(Loader, SevenDaysIs168Hours) {
@@ -147,26 +175,28 @@ TEST(Loader, SevenDaysIs168Hours) {
 TEST(Loader, EnvOverridesKeysAbsentFromFile) {
   Fixture f;
   Loaded l = f.must_load(
-      "api:\n  client:\n    url: http://x\n",
+      "controller:\n  client:\n    url: http://x\n",
       {
-          {"OSAPI_API_SERVER_PORT", "9090"},
-          {"OSAPI_NODE_AGENT_LABELS", "{group: web}"},
-          {"OSAPI_NODE_AGENT_CONSUMER_BACK_OFF", "30s,2m"},
-          {"OSAPI_API_SERVER_SECURITY_ROLES", "{ops: {permissions: [node:read, health:read]}}"},
+          {"OSAPI_CONTROLLER_API_PORT", "9095"},
+          {"OSAPI_AGENT_LABELS", "{group: web}"},
+          {"OSAPI_AGENT_CONSUMER_BACK_OFF", "30s,2m"},
+          {"OSAPI_CONTROLLER_API_SECURITY_ROLES", "{ops: {permissions: [node:read, health:read]}}"},
           {"OSAPI_NATS_SERVER_AUTH_USERS", "[{username: a, password: b}, {username: c}]"},
           {"OSAPI_NATS_SERVER_AUTH_NKEYS", "[UABC, UDEF]"},
-          {"OSAPI_API_SERVER_SECURITY_CORS_ALLOW_ORIGINS", "http://a, http://b"},
-          {"OSAPI_NODE_AGENT_NATS_CLIENT_NAME", "agent-7"},
+          {"OSAPI_CONTROLLER_API_SECURITY_CORS_ALLOW_ORIGINS", "http://a, http://b"},
+          {"OSAPI_AGENT_NATS_CLIENT_NAME", "agent-7"},
           {"OSAPI_NATS_SERVER_BIN", "/opt/nats-server"},
           {"OSAPI_NATS_SERVER_MONITOR_PORT", "8222"},
           {"OSAPI_TELEMETRY_TRACING_BATCH_EXPORT_TIMEOUT", "3s"},
-          {"OSAPI_TELEMETRY_METRICS_PATH", "/m"},
+          {"OSAPI_CONTROLLER_METRICS_PORT", "9190"},
+          {"OSAPI_NATS_AUDIT_MAX_AGE", "48h"},
+          {"OSAPI_AGENT_FACTS_INTERVAL", "2m"},
           {"OSAPI_UNRELATED_THING", "ignored"},
       });
   const Config& c = l.config;
   EXPECT_TRUE(l.invalid.empty()) << l.invalid.front().source << ": " << l.invalid.front().reason;
   EXPECT_EQ(c.controller.client.url, "http://x");
-  EXPECT_EQ(c.controller.api.port, 9090);
+  EXPECT_EQ(c.controller.api.port, 9095);
   EXPECT_EQ(c.agent.labels, (std::map<std::string, std::string>{{"group", "web"}}));
   EXPECT_EQ(c.agent.consumer.back_off, (std::vector<Duration>{30s, 2min}));
   ASSERT_EQ(c.controller.api.roles.count("ops"), 1u);
@@ -177,12 +207,15 @@ TEST(Loader, EnvOverridesKeysAbsentFromFile) {
   EXPECT_EQ(c.nats.server.auth_users[0].password, "b");
   EXPECT_EQ(c.nats.server.auth_users[1].username, "c");
   EXPECT_EQ(c.nats.server.auth_nkeys, (std::vector<std::string>{"UABC", "UDEF"}));
-  EXPECT_EQ(c.controller.api.cors_allow_origins, (std::vector<std::string>{"http://a", "http://b"}));
+  EXPECT_EQ(c.controller.api.cors_allow_origins,
+            (std::vector<std::string>{"http://a", "http://b"}));
   EXPECT_EQ(c.agent.nats.client_name, "agent-7");
   EXPECT_EQ(c.nats.server.bin, "/opt/nats-server");
   EXPECT_EQ(c.nats.server.monitor_port, 8222);
   EXPECT_EQ(c.telemetry.tracing.batch.export_timeout, 3s);
-  EXPECT_EQ(c.telemetry.metrics_path, "/m");
+  EXPECT_EQ(c.controller.metrics.port, 9190);
+  EXPECT_EQ(c.nats.audit.max_age, 48h);
+  EXPECT_EQ(c.agent.facts_interval, 2min);
 }
 
 TEST(Loader, OtlpHeadersEnvAcceptsFlowMapAndPairs) {
@@ -204,12 +237,26 @@ TEST(Loader, OtlpHeadersEnvAcceptsFlowMapAndPairs) {
 
 TEST(Loader, FlagBeatsEnvBeatsFile) {
   Fixture f;
-  const std::string yaml = "api:\n  server:\n    port: 8081\n";
+  const std::string yaml = "controller:\n  api:\n    port: 8081\n";
   EXPECT_EQ(f.must_load(yaml).config.controller.api.port, 8081);
-  EXPECT_EQ(f.must_load(yaml, {{"OSAPI_API_SERVER_PORT", "8082"}}).config.controller.api.port, 8082);
-  EXPECT_EQ(f.must_load(yaml, {{"OSAPI_API_SERVER_PORT", "8082"}}, {{"api.server.port", "8083"}})
-                .config.controller.api.port,
-            8083);
+  EXPECT_EQ(f.must_load(yaml, {{"OSAPI_CONTROLLER_API_PORT", "8082"}}).config.controller.api.port,
+            8082);
+  EXPECT_EQ(
+      f.must_load(yaml, {{"OSAPI_CONTROLLER_API_PORT", "8082"}}, {{"controller.api.port", "8083"}})
+          .config.controller.api.port,
+      8083);
+}
+
+TEST(Loader, FlagWithUnknownKeyIsAKeyError) {
+  Fixture f;
+  Loaded l = f.must_load("", {}, {{"api.client.url", "http://x"}});
+  ASSERT_EQ(l.invalid.size(), 1u);
+  EXPECT_EQ(l.invalid[0].key, "api.client.url");
+  EXPECT_EQ(l.invalid[0].reason, "unknown config key");
+  EXPECT_EQ(l.config.controller.client.url, "http://0.0.0.0:8080");
+  EXPECT_EQ(
+      f.must_load("", {}, {{"controller.client.url", "http://x"}}).config.controller.client.url,
+      "http://x");
 }
 
 TEST(Loader, ValidLaterLayerClearsEarlierError) {
@@ -222,10 +269,10 @@ TEST(Loader, ValidLaterLayerClearsEarlierError) {
 
 TEST(Loader, SetButEmptyEnvSetsKeyEmpty) {
   Fixture f;
-  Loaded l =
-      f.must_load("nats:\n  audit:\n    bucket: audit-log\n",
-                  {{"OSAPI_NATS_AUDIT_BUCKET", ""}, {"OSAPI_NODE_AGENT_CONSUMER_BACK_OFF", ""}});
-  EXPECT_EQ(l.config.nats.audit.stream, "");
+  Loaded l = f.must_load("nats:\n  audit:\n    stream: AUDIT\n",
+                         {{"OSAPI_NATS_AUDIT_STREAM", ""}, {"OSAPI_AGENT_CONSUMER_BACK_OFF", ""}});
+  EXPECT_TRUE(l.invalid.empty());
+  EXPECT_EQ(l.config.nats.audit.stream, "");  // audit disabled
   EXPECT_TRUE(l.config.agent.consumer.back_off.empty());
 }
 
@@ -235,6 +282,8 @@ TEST(Loader, BoolEnvValues) {
       f.must_load("", {{"OSAPI_TELEMETRY_TRACING_ENABLED", "1"}}).config.telemetry.tracing.enabled);
   EXPECT_FALSE(f.must_load("", {{"OSAPI_TELEMETRY_TRACING_OTLP_INSECURE", "false"}})
                    .config.telemetry.tracing.otlp_insecure);
+  EXPECT_FALSE(
+      f.must_load("", {{"OSAPI_CONTROLLER_UI_ENABLED", "0"}}).config.controller.ui_enabled);
   Loaded bad = f.must_load("", {{"OSAPI_TELEMETRY_TRACING_ENABLED", "maybe"}});
   ASSERT_EQ(bad.invalid.size(), 1u);
   EXPECT_EQ(bad.invalid[0].key, "telemetry.tracing.enabled");
@@ -242,12 +291,13 @@ TEST(Loader, BoolEnvValues) {
 
 TEST(Loader, ConfigFilePathFromEnvThenDefault) {
   Fixture f;
-  const std::string path = f.dir.write("other.yaml", "api:\n  server:\n    port: 7000\n");
+  const std::string path = f.dir.write("other.yaml", "controller:\n  api:\n    port: 7000\n");
   LoadOptions opt;
   opt.env = {{"OSAPI_OSAPIFILE", path}};
   auto r = load(opt);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->path, path);
+  EXPECT_EQ(r->config.osapi_file, path);
   EXPECT_EQ(r->config.controller.api.port, 7000);
 
   LoadOptions flag_wins;
@@ -267,7 +317,7 @@ TEST(Loader, UnreadableAndInvalidYaml) {
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.error().message.rfind("failed to read config " + f.dir.path() + ": ", 0), 0u);
 
-  auto bad = f.load_yaml("api:\n  server: {port: 8080\n");
+  auto bad = f.load_yaml("controller:\n  api: {port: 8080\n");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message.rfind(
                 "failed to read config " + f.dir.file("osapi.yaml") + ": yaml: line ", 0),
@@ -283,18 +333,22 @@ TEST(Loader, UnknownKeysAreListedWithFullPaths) {
   Fixture f;
   Loaded l = f.must_load(R"(
 colour: blue
-api:
-  server:
+controller:
+  api:
     prot: 1
     security:
       roles:
         ops: {permissions: [node:read], note: x}
 nats:
   stream: {name: JOBS, extra: 1}
+  audit: {stream: AUDIT, bukket: x}
+agent:
+  colour: green
 )");
   EXPECT_EQ(l.unknown_keys,
-            (std::vector<std::string>{"colour", "api.server.prot",
-                                      "api.server.security.roles.ops.note", "nats.stream.extra"}));
+            (std::vector<std::string>{"colour", "controller.api.prot",
+                                      "controller.api.security.roles.ops.note", "nats.stream.extra",
+                                      "nats.audit.bukket", "agent.colour"}));
   EXPECT_TRUE(l.invalid.empty());
 }
 
@@ -316,97 +370,10 @@ TEST(Loader, DebugForcesTracing) {
   EXPECT_EQ(off.config.telemetry.tracing.exporter, "");  // debug never sets an exporter
 }
 
-TEST(Loader, EveryKeyHasAnEnvName) {
-  const auto keys = known_keys();
-  for (const char* k : {"osapiFile",
-                        "debug",
-                        "api.client.url",
-                        "api.client.security.bearer_token",
-                        "api.server.port",
-                        "api.server.nats.host",
-                        "api.server.nats.port",
-                        "api.server.nats.client_name",
-                        "api.server.nats.namespace",
-                        "api.server.nats.auth.type",
-                        "api.server.nats.auth.username",
-                        "api.server.nats.auth.password",
-                        "api.server.nats.auth.nkey_file",
-                        "api.server.security.signing_key",
-                        "api.server.security.cors.allow_origins",
-                        "api.server.security.roles",
-                        "nats.server.host",
-                        "nats.server.port",
-                        "nats.server.store_dir",
-                        "nats.server.namespace",
-                        "nats.server.auth.type",
-                        "nats.server.auth.users",
-                        "nats.server.auth.nkeys",
-                        "nats.server.bin",
-                        "nats.server.monitor_port",
-                        "nats.stream.name",
-                        "nats.stream.subjects",
-                        "nats.stream.max_age",
-                        "nats.stream.max_msgs",
-                        "nats.stream.storage",
-                        "nats.stream.replicas",
-                        "nats.stream.discard",
-                        "nats.kv.bucket",
-                        "nats.kv.response_bucket",
-                        "nats.kv.ttl",
-                        "nats.kv.max_bytes",
-                        "nats.kv.storage",
-                        "nats.kv.replicas",
-                        "nats.dlq.max_age",
-                        "nats.dlq.max_msgs",
-                        "nats.dlq.storage",
-                        "nats.dlq.replicas",
-                        "nats.audit.stream",
-                        "nats.audit.max_age",
-                        "nats.audit.max_bytes",
-                        "nats.audit.storage",
-                        "nats.audit.replicas",
-                        "nats.registry.bucket",
-                        "nats.registry.ttl",
-                        "nats.registry.storage",
-                        "nats.registry.replicas",
-                        "telemetry.tracing.enabled",
-                        "telemetry.tracing.exporter",
-                        "telemetry.tracing.otlp_endpoint",
-                        "telemetry.tracing.otlp_protocol",
-                        "telemetry.tracing.otlp_insecure",
-                        "telemetry.tracing.otlp_ca_file",
-                        "telemetry.tracing.otlp_client_cert_file",
-                        "telemetry.tracing.otlp_client_key_file",
-                        "telemetry.tracing.otlp_headers",
-                        "telemetry.tracing.sampler",
-                        "telemetry.tracing.sampler_ratio",
-                        "telemetry.tracing.batch.max_queue_size",
-                        "telemetry.tracing.batch.max_export_batch_size",
-                        "telemetry.tracing.batch.schedule_delay",
-                        "telemetry.tracing.batch.export_timeout",
-                        "telemetry.metrics.path",
-                        "node.agent.nats.host",
-                        "node.agent.nats.port",
-                        "node.agent.nats.client_name",
-                        "node.agent.nats.namespace",
-                        "node.agent.nats.auth.type",
-                        "node.agent.nats.auth.username",
-                        "node.agent.nats.auth.password",
-                        "node.agent.nats.auth.nkey_file",
-                        "node.agent.consumer.name",
-                        "node.agent.consumer.max_deliver",
-                        "node.agent.consumer.ack_wait",
-                        "node.agent.consumer.max_ack_pending",
-                        "node.agent.consumer.replay_policy",
-                        "node.agent.consumer.back_off",
-                        "node.agent.queue_group",
-                        "node.agent.hostname",
-                        "node.agent.max_jobs",
-                        "node.agent.labels"}) {
-    EXPECT_NE(std::find(keys.begin(), keys.end(), k), keys.end()) << k;
-  }
-  EXPECT_EQ(env_var_for("api.server.port"), "OSAPI_API_SERVER_PORT");
-  EXPECT_EQ(env_var_for("node.agent.nats.client_name"), "OSAPI_NODE_AGENT_NATS_CLIENT_NAME");
+TEST(Loader, EnvNameIsKeyUpperCasedWithUnderscores) {
+  EXPECT_EQ(env_var_for("controller.api.port"), "OSAPI_CONTROLLER_API_PORT");
+  EXPECT_EQ(env_var_for("agent.nats.client_name"), "OSAPI_AGENT_NATS_CLIENT_NAME");
+  EXPECT_EQ(env_var_for("nats.file_state.bucket"), "OSAPI_NATS_FILE_STATE_BUCKET");
   EXPECT_EQ(env_var_for("osapiFile"), "OSAPI_OSAPIFILE");
 }
 
@@ -420,15 +387,18 @@ TEST(Loader, EnvironmentSnapshotReadsEnviron) {
 TEST(Dump, MasksSecrets) {
   Fixture f;
   Loaded l = f.must_load(reference_yaml(),
-                         {{"OSAPI_API_SERVER_NATS_AUTH_PASSWORD", "natspw"},
+                         {{"OSAPI_CONTROLLER_NATS_AUTH_PASSWORD", "natspw"},
+                          {"OSAPI_AGENT_NATS_AUTH_PASSWORD", "agentpw"},
                           {"OSAPI_NATS_SERVER_AUTH_USERS", "[{username: u1, password: userpw}]"},
                           {"OSAPI_TELEMETRY_TRACING_OTLP_HEADERS", "x-honeycomb-team=hcsecret"}});
   const std::string dump = dump_masked(l.config);
-  for (const std::string& secret : {test::kKey, test::kToken, std::string("natspw"),
-                                    std::string("userpw"), std::string("hcsecret")}) {
+  for (const std::string& secret :
+       {test::kKey, test::kToken, std::string("natspw"), std::string("agentpw"),
+        std::string("userpw"), std::string("hcsecret")}) {
     EXPECT_EQ(dump.find(secret), std::string::npos) << secret << " leaked: " << dump;
   }
   EXPECT_NE(dump.find("\"signing_key\":\"****\""), std::string::npos) << dump;
+  EXPECT_NE(dump.find("\"bearer_token\":\"****\""), std::string::npos) << dump;
   EXPECT_NE(dump.find("\"x-honeycomb-team\":\"****\""), std::string::npos) << dump;
   EXPECT_NE(dump.find("\"username\":\"u1\""), std::string::npos) << dump;
   EXPECT_NE(dump.find("\"max_age\":\"168h0m0s\""), std::string::npos) << dump;
@@ -442,16 +412,19 @@ TEST(Dump, RoundTripsThroughTheLoader) {
   EXPECT_TRUE(again.unknown_keys.empty());
   EXPECT_TRUE(again.invalid.empty());
   EXPECT_EQ(again.config.nats.dlq.max_age, 168h);
+  EXPECT_EQ(again.config.nats.audit.stream, "AUDIT");
   EXPECT_EQ(again.config.agent.consumer.back_off, l.config.agent.consumer.back_off);
   EXPECT_EQ(again.config.agent.labels, l.config.agent.labels);
-  EXPECT_EQ(again.config.controller.api.cors_allow_origins, l.config.controller.api.cors_allow_origins);
+  EXPECT_EQ(again.config.controller.api.cors_allow_origins,
+            l.config.controller.api.cors_allow_origins);
+  EXPECT_EQ(dump_masked(again.config), dump_masked(l.config));
 }
 
 // Found by tests/fuzz/fuzz_config: a string that is not UTF-8 made the dump throw.
 TEST(Dump, InvalidUtf8ValueDoesNotThrow) {
   Fixture f;
   Loaded l = f.must_load(
-      "node:\n  agent:\n    hostname: \"bad\xa0"
+      "agent:\n  hostname: \"bad\xa0"
       "byte\"\n");
   std::string dump;
   EXPECT_NO_THROW(dump = dump_masked(l.config));

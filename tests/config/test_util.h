@@ -34,6 +34,11 @@ struct Fixture {
   }
 };
 
+// Every command that loads the config (loader.h Command).
+inline constexpr Command kAllCommands[] = {
+    Command::kController, Command::kNatsServer,          Command::kAgent, Command::kStart,
+    Command::kClient,     Command::kClientAuthenticated, Command::kToken};
+
 inline std::string message(const Status& st) {
   return st.ok() ? "<ok>" : st.error().message;
 }

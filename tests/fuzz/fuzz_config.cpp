@@ -24,8 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   close(fd);
   if (!loaded.ok()) return 0;
   using osapi::config::Command;
-  for (Command c : {Command::kController, Command::kNatsServer, Command::kAgent, Command::kClient,
-                    Command::kClientAuthenticated, Command::kToken})
+  for (Command c : {Command::kController, Command::kNatsServer, Command::kAgent, Command::kStart,
+                    Command::kClient, Command::kClientAuthenticated, Command::kToken})
     (void)osapi::config::validate_for(*loaded, c);
   (void)osapi::config::dump_masked(loaded->config);
   return 0;
