@@ -252,6 +252,31 @@ void ApiMetrics::add_collector(Collector collector) {
   collectors_.push_back(std::move(collector));
 }
 
+void render_process_metrics(Exposition& out) {
+  const ProcessStats ps = read_process_stats();
+  auto process_family = [&out](const char* name, const char* type, const char* help, double v) {
+    if (v < 0) return;
+    out.family(name, type, help);
+    out.sample(name, {}, v);
+  };
+  process_family("process_cpu_seconds_total", "counter",
+                 "Total user and system CPU time spent in seconds.", ps.cpu_seconds);
+  process_family("process_max_fds", "gauge", "Maximum number of open file descriptors.",
+                 ps.max_fds);
+  process_family("process_open_fds", "gauge", "Number of open file descriptors.", ps.open_fds);
+  process_family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+                 ps.resident_bytes);
+  process_family("process_start_time_seconds", "gauge",
+                 "Start time of the process since unix epoch in seconds.", ps.start_time_seconds);
+  process_family("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.",
+                 ps.virtual_bytes);
+
+  out.family("osapi_tracing_spans_dropped_total", "counter",
+             "Spans dropped because the batch export queue was full.");
+  out.sample("osapi_tracing_spans_dropped_total", {},
+             static_cast<double>(telemetry::spans_dropped()));
+}
+
 std::string ApiMetrics::render() const {
   Exposition out;
   std::vector<Collector> collectors;
@@ -280,28 +305,7 @@ std::string ApiMetrics::render() const {
              {{"host_name", host_}, {"service_name", "osapi-api"}, {"service_version", version_}},
              1);
 
-  const ProcessStats ps = read_process_stats();
-  auto process_family = [&out](const char* name, const char* type, const char* help, double v) {
-    if (v < 0) return;
-    out.family(name, type, help);
-    out.sample(name, {}, v);
-  };
-  process_family("process_cpu_seconds_total", "counter",
-                 "Total user and system CPU time spent in seconds.", ps.cpu_seconds);
-  process_family("process_max_fds", "gauge", "Maximum number of open file descriptors.",
-                 ps.max_fds);
-  process_family("process_open_fds", "gauge", "Number of open file descriptors.", ps.open_fds);
-  process_family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
-                 ps.resident_bytes);
-  process_family("process_start_time_seconds", "gauge",
-                 "Start time of the process since unix epoch in seconds.", ps.start_time_seconds);
-  process_family("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.",
-                 ps.virtual_bytes);
-
-  out.family("osapi_tracing_spans_dropped_total", "counter",
-             "Spans dropped because the batch export queue was full.");
-  out.sample("osapi_tracing_spans_dropped_total", {},
-             static_cast<double>(telemetry::spans_dropped()));
+  render_process_metrics(out);
 
   for (const auto& c : collectors) c(out);
   return out.text();

@@ -71,6 +71,8 @@ struct ProcessStats {
   double start_time_seconds = -1;
 };
 ProcessStats read_process_stats();
+// The process_* families of the standard process collector plus the dropped-span counter.
+void render_process_metrics(Exposition& out);
 
 class ApiMetrics {
  public:

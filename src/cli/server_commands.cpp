@@ -1,22 +1,89 @@
 #include "cli/server_commands.h"
 
+#include <signal.h>
+
 #include <memory>
 
 #include "agent/agent.h"
 #include "api/server.h"
+#include "cli/component_probe.h"
 #include "logging/logger.h"
 #include "natsserver/supervisor.h"
 
 namespace osapi::cli {
 
+namespace {
+
+// SIGINT/SIGTERM are blocked in every thread (the role entry points block them first).
+int wait_for_stop_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+}  // namespace
+
 int run_controller_command(Context& ctx) {
   return api::run_api_server(ctx.cfg);
 }
-int run_nats_server_command(Context& ctx) {
-  return natsserver::run_nats_server(ctx.cfg);
+namespace {
+
+// The NATS role is ready once nats-server answers and JetStream is provisioned: that is
+// when the supervisor runs after_ready.
+natsserver::Hooks nats_probe_hooks(const config::Config& cfg,
+                                   std::unique_ptr<http::ProbeServer>& probe) {
+  natsserver::Hooks hooks;
+  hooks.after_ready = [&cfg, &probe]() -> Status {
+    ComponentProbe p{"nats", [] { return std::optional<std::string>(); }, {}};
+    auto started = start_component_probe(cfg.nats.server.metrics, std::move(p));
+    if (!started.ok()) return started.error();
+    probe = std::move(*started);
+    return Status::Ok();
+  };
+  hooks.before_stop = [&probe] { probe.reset(); };
+  return hooks;
 }
+
+}  // namespace
+
+int run_nats_server_command(Context& ctx) {
+  std::unique_ptr<http::ProbeServer> probe;
+  return natsserver::run_nats_server(ctx.cfg, nats_probe_hooks(ctx.cfg, probe));
+}
+// Ready while it runs: the probe starts after the agent started and stops before it stops.
+Result<std::unique_ptr<http::ProbeServer>> agent_probe(const config::Config& cfg) {
+  return start_component_probe(cfg.agent.metrics,
+                               {"agent", [] { return std::optional<std::string>(); }, {}});
+}
+
 int run_agent_command(Context& ctx) {
-  return agent::run_agent(ctx.cfg);
+  const config::Config& cfg = ctx.cfg;
+  logging::info("starting agent");
+  const std::string hostname = agent::resolve_hostname(cfg);
+  agent::Agent node_agent(cfg, hostname);
+  if (auto st = node_agent.start(); !st.ok()) {
+    logging::error("failed to start agent", {{"error", st.error().message}});
+    return 1;
+  }
+  auto probe = agent_probe(cfg);
+  if (!probe.ok()) {
+    logging::error("failed to start agent", {{"error", probe.error().message}});
+    node_agent.stop(std::chrono::seconds(10));
+    return 1;
+  }
+  logging::info("agent started successfully", {{"hostname", hostname}});
+  const int sig = wait_for_stop_signal();
+  logging::info("agent shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+  probe->reset();
+  if (node_agent.stop(std::chrono::seconds(10)))
+    logging::info("agent stopped gracefully");
+  else
+    logging::warn("agent shutdown timed out");
+  return 0;
 }
 
 // NATS first (the others connect to it), then the controller, then the agent; stopped in the
@@ -25,8 +92,12 @@ int run_start_command(Context& ctx) {
   const config::Config& cfg = ctx.cfg;
   std::unique_ptr<api::ApiServer> controller;
   std::unique_ptr<agent::Agent> node_agent;
+  std::unique_ptr<http::ProbeServer> agent_metrics;
   natsserver::Hooks hooks;
+  std::unique_ptr<http::ProbeServer> nats_probe;
+  const natsserver::Hooks nats_hooks = nats_probe_hooks(cfg, nats_probe);
   hooks.after_ready = [&]() -> Status {
+    if (auto st = nats_hooks.after_ready(); !st.ok()) return st;
     controller = std::make_unique<api::ApiServer>(cfg);
     if (auto st = controller->start(); !st.ok()) return st.error().wrap("controller");
     logging::info("controller started",
@@ -35,10 +106,14 @@ int run_start_command(Context& ctx) {
     const std::string hostname = agent::resolve_hostname(cfg);
     node_agent = std::make_unique<agent::Agent>(cfg, hostname);
     if (auto st = node_agent->start(); !st.ok()) return st.error().wrap("agent");
+    auto probe = agent_probe(cfg);
+    if (!probe.ok()) return probe.error();
+    agent_metrics = std::move(*probe);
     logging::info("agent started successfully", {{"hostname", hostname}});
     return Status::Ok();
   };
   hooks.before_stop = [&] {
+    agent_metrics.reset();
     if (node_agent) {
       if (!node_agent->stop(std::chrono::seconds(10))) logging::warn("agent shutdown timed out");
       node_agent.reset();
@@ -47,6 +122,7 @@ int run_start_command(Context& ctx) {
       controller->stop(std::chrono::seconds(10));
       controller.reset();
     }
+    nats_hooks.before_stop();
   };
   return natsserver::run_nats_server(cfg, hooks);
 }
