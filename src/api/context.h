@@ -2,11 +2,14 @@
 // agent registry.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 
 #include "api/audit.h"
 #include "common/time.h"
 #include "config/config.h"
+#include "job/agent_record.h"
 #include "job/client.h"
 #include "job/registry.h"
 #include "messaging/nats.h"
@@ -22,6 +25,8 @@ struct ApiContext {
   std::unique_ptr<job::Registry> registry;
   std::shared_ptr<AuditLog> audit;  // null when audit is disabled (nats.audit.stream "")
   Clock::time_point started = Clock::now();
+  // The controller's sub-components and their status (health status, heartbeat).
+  std::function<std::map<std::string, job::SubComponent>()> sub_components;
 };
 
 }  // namespace osapi::api

@@ -120,6 +120,53 @@ http::Response get_health_ready(ApiContext& ctx, http::Request&) {
   return http::Response::json(200, json{{"status", "ready"}});
 }
 
+namespace {
+
+std::string labels_text(const std::map<std::string, std::string>& labels) {
+  std::string out;
+  for (const auto& [k, v] : labels) out += (out.empty() ? "" : ",") + k + ":" + v;
+  return out;
+}
+
+// Time since an RFC 3339 instant as a Go duration of whole seconds ("" when unparsable).
+std::string age_since(const std::string& when) {
+  Clock::time_point t;
+  if (!parse_rfc3339(when, t)) return "";
+  return format_uptime(Clock::now() - t);
+}
+
+json registry_blocks(ApiContext& ctx, json& body) {
+  auto entries = ctx.registry->components();
+  if (!entries.ok()) return nullptr;
+  json agents = json::array();
+  json registry = json::array();
+  size_t agent_count = 0;
+  for (const auto& e : *entries) {
+    const auto& a = e.info;
+    if (e.type == "agent") {
+      ++agent_count;
+      json d{{"hostname", a.hostname}, {"registered", age_since(a.registered_at)}};
+      if (!a.labels.empty()) d["labels"] = labels_text(a.labels);
+      agents.push_back(std::move(d));
+    }
+    json r{{"type", e.type}, {"hostname", a.hostname}, {"status", "Ready"}};
+    json conds = json::array();
+    for (const auto& c : a.conditions)
+      if (c.status) conds.push_back(c.type);
+    if (!conds.empty()) r["conditions"] = conds;
+    if (const auto age = age_since(a.started_at); !age.empty()) r["age"] = age;
+    if (a.process_cpu_percent) r["cpu_percent"] = *a.process_cpu_percent;
+    if (a.process_rss_bytes) r["mem_bytes"] = *a.process_rss_bytes;
+    registry.push_back(std::move(r));
+  }
+  // Presence in the registry is what counts as ready: an entry expires without heartbeats.
+  body["agents"] = json{{"total", agent_count}, {"ready", agent_count}, {"agents", agents}};
+  body["registry"] = registry;
+  return body;
+}
+
+}  // namespace
+
 http::Response get_health_status(ApiContext& ctx, http::Request& req) {
   if (auto denied = authorize(req, ctx)) return *denied;
   const auto nats_err = nats_failure(ctx);
@@ -127,7 +174,17 @@ http::Response get_health_status(ApiContext& ctx, http::Request& req) {
   const bool ok = !nats_err && !kv_err;
   json body;
   body["status"] = ok ? "ok" : "degraded";
-  body["components"] = json{{"nats", component(nats_err)}, {"kv", component(kv_err)}};
+  json components = json::object();
+  components["controller.nats (connectivity)"] = component(nats_err);
+  components["controller.kv (connectivity)"] = component(kv_err);
+  if (ctx.sub_components) {
+    for (const auto& [name, sc] : ctx.sub_components()) {
+      json c{{"status", sc.status}};
+      if (!sc.address.empty()) c["address"] = sc.address;
+      components[name] = c;
+    }
+  }
+  body["components"] = components;
   body["version"] = osapi::version();
   body["uptime"] = format_uptime(Clock::now() - ctx.started);
 
@@ -153,7 +210,10 @@ http::Response get_health_status(ApiContext& ctx, http::Request& req) {
     std::optional<size_t> job_keys;
     if (counts.ok()) job_keys = counts->keys;
     json buckets = json::array();
-    for (const auto& b : {names.jobs_bucket, names.registry_bucket, names.audit_bucket}) {
+    const std::string facts_bucket = ctx.cfg.nats.facts.bucket.empty()
+                                         ? ""
+                                         : config::ns_name(names.ns, ctx.cfg.nats.facts.bucket);
+    for (const auto& b : {names.jobs_bucket, names.registry_bucket, facts_bucket}) {
       if (b.empty()) continue;
       if (auto e = bucket_entry(conn, b, b == names.jobs_bucket ? job_keys : std::nullopt))
         buckets.push_back(*e);
@@ -168,6 +228,16 @@ http::Response get_health_status(ApiContext& ctx, http::Request& req) {
                           {"failed", counts->count("failed")},
                           {"dlq", *dlq_messages}};
     }
+    if (auto consumers = conn.consumers(names.stream); consumers.ok()) {
+      json list = json::array();
+      for (const auto& c : *consumers)
+        list.push_back(json{{"name", c.name},
+                            {"pending", c.num_pending},
+                            {"ack_pending", c.num_ack_pending},
+                            {"redelivered", c.num_redelivered}});
+      body["consumers"] = json{{"total", consumers->size()}, {"consumers", list}};
+    }
+    registry_blocks(ctx, body);
   }
   return http::Response::json(ok ? 200 : 503, body);
 }

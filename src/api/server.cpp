@@ -1,6 +1,7 @@
 #include "api/server.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include "api/audit_middleware.h"
 #include "api/handlers.h"
@@ -10,6 +11,14 @@
 #include "natsserver/server_config.h"
 
 namespace osapi::api {
+
+namespace {
+std::string local_hostname() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == 0) return "unknown";
+  return buf;
+}
+}  // namespace
 
 ApiServer::ApiServer(config::Config cfg) {
   ctx_.cfg = std::move(cfg);
@@ -78,7 +87,28 @@ Status ApiServer::start() {
       return st.error().wrap("failed to start the controller metrics server");
     }
   }
+  ctx_.sub_components = [this] { return sub_components(); };
+  heartbeat_ = std::make_unique<ComponentHeartbeat>(*reg, "controller", local_hostname(),
+                                                    ctx_.sub_components);
+  heartbeat_->start();
   return Status::Ok();
+}
+
+std::map<std::string, job::SubComponent> ApiServer::sub_components() const {
+  const auto& c = ctx_.cfg.controller;
+  auto on = [](bool enabled) { return std::string(enabled ? "ok" : "disabled"); };
+  std::map<std::string, job::SubComponent> out;
+  out["controller.api"] = {"ok", "http://0.0.0.0:" + std::to_string(port())};
+  out["controller.heartbeat"] = {"ok", ""};
+  out["controller.metrics"] = {
+      on(metrics_server_ != nullptr),
+      metrics_server_ ? "http://" + c.metrics.host + ":" + std::to_string(metrics_port()) : ""};
+  // Not built yet: reported as what they are, whatever the config asks for.
+  out["controller.notifier"] = {"disabled", ""};
+  out["controller.pki"] = {"disabled", ""};
+  out["controller.ui"] = {"disabled", ""};
+  out["controller.tracing"] = {on(ctx_.cfg.telemetry.tracing.enabled), ""};
+  return out;
 }
 
 Status ApiServer::start_metrics_server() {
@@ -99,6 +129,10 @@ uint16_t ApiServer::port() const {
 }
 
 void ApiServer::stop(std::chrono::milliseconds deadline) {
+  if (heartbeat_) {
+    heartbeat_->stop();
+    heartbeat_.reset();
+  }
   if (metrics_server_) {
     metrics_server_->stop(deadline);
     metrics_server_.reset();

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "api/component_heartbeat.h"
 #include "api/context.h"
 #include "api/metrics.h"
 #include "common/result.h"
@@ -26,12 +27,14 @@ class ApiServer {
 
  private:
   Status start_metrics_server();
+  std::map<std::string, job::SubComponent> sub_components() const;
 
   ApiContext ctx_;
   http::Router router_;
   std::unique_ptr<ApiMetrics> metrics_;
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<http::ProbeServer> metrics_server_;
+  std::unique_ptr<ComponentHeartbeat> heartbeat_;
 };
 
 // Runs until SIGINT/SIGTERM (blocked by the caller); exit code.

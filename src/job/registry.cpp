@@ -124,6 +124,26 @@ std::vector<std::string> Registry::expected_hosts(const Target& target) {
   return out;
 }
 
+Result<std::vector<ComponentEntry>> Registry::components() {
+  if (!kv_) return Error(ErrorCode::kUnavailable, "agent registry is disabled");
+  std::vector<ComponentEntry> out;
+  for (const char* type : {"agent", "controller", "nats"}) {
+    const std::string prefix = std::string(type == std::string("agent") ? "agents" : type);
+    auto keys = kv_->keys(prefix + ".>");
+    if (!keys.ok()) return keys.error().wrap("failed to list registry keys");
+    for (const auto& k : *keys) {
+      auto e = kv_->get(k);
+      if (!e.ok() || !e->has_value()) continue;
+      auto info = AgentInfo::parse((*e)->value);
+      if (info.ok()) out.push_back({type, std::move(*info)});
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const ComponentEntry& a, const ComponentEntry& b) {
+    return a.type != b.type ? a.type < b.type : a.info.hostname < b.info.hostname;
+  });
+  return out;
+}
+
 Result<AgentInfo> Registry::find(const std::string& hostname_or_id) {
   auto agents = list();
   if (!agents.ok()) return agents.error();

@@ -17,6 +17,12 @@
 
 namespace osapi::job {
 
+// One registry entry of any kind: type agent | controller | nats.
+struct ComponentEntry {
+  std::string type;
+  AgentInfo info;
+};
+
 class Registry {
  public:
   explicit Registry(std::shared_ptr<messaging::KeyValue> kv,
@@ -35,6 +41,8 @@ class Registry {
   // Hostnames of the agents a broadcast should hear from: matching, and not Pending,
   // Draining or Cordoned (empty when unknown).
   std::vector<std::string> expected_hosts(const Target& target);
+  // Every entry (agents, controllers, NATS servers), sorted by type then hostname (uncached).
+  Result<std::vector<ComponentEntry>> components();
   // One agent by machine id, else by hostname; kNotFound "agent not found: <x>".
   Result<AgentInfo> find(const std::string& hostname_or_id);
 

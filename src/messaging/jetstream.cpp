@@ -87,6 +87,24 @@ Result<StreamInfo> Connection::stream_info(const std::string& name) {
   return out;
 }
 
+Result<std::vector<ConsumerState>> Connection::consumers(const std::string& stream) {
+  jsConsumerInfoList* list = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  const natsStatus s = js_Consumers(&list, impl_->core->js, stream.c_str(), nullptr, &jerr);
+  if (s == NATS_NOT_FOUND) return std::vector<ConsumerState>{};  // a stream without consumers
+  if (s != NATS_OK) return nats_error("list consumers of " + stream, s, jerr);
+  std::unique_ptr<jsConsumerInfoList, void (*)(jsConsumerInfoList*)> guard(
+      list, jsConsumerInfoList_Destroy);
+  std::vector<ConsumerState> out;
+  for (int i = 0; list != nullptr && i < list->Count; ++i) {
+    const jsConsumerInfo* ci = list->List[i];
+    if (ci == nullptr) continue;
+    out.push_back(
+        {ci->Name ? ci->Name : "", ci->NumPending, ci->NumAckPending, ci->NumRedelivered});
+  }
+  return out;
+}
+
 Result<ConsumerInfo> Connection::consumer_info(const std::string& stream,
                                                const std::string& durable) {
   jsConsumerInfo* ci = nullptr;

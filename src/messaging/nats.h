@@ -97,6 +97,13 @@ struct ConsumerInfo {
   int64_t num_redelivered = 0;
 };
 
+struct ConsumerState {
+  std::string name;
+  uint64_t num_pending = 0;
+  int64_t num_ack_pending = 0;
+  int64_t num_redelivered = 0;
+};
+
 // A message received from a subscription; owns the cnats handle. Ack helpers are for
 // JetStream messages.
 class Message {
@@ -237,6 +244,8 @@ class Connection {
   // Durable pull consumers, created with js_AddConsumer (never by subscribe). An existing
   // consumer is left untouched unless update_existing (deliver policy is never changed).
   Status ensure_consumer(const std::string& stream, const ConsumerSpec& spec, bool update_existing);
+  // Every consumer of a stream with its delivery state (empty when it has none).
+  Result<std::vector<ConsumerState>> consumers(const std::string& stream);
   // Durable consumer state and config; kNotFound when it does not exist.
   Result<ConsumerInfo> consumer_info(const std::string& stream, const std::string& durable);
   Result<std::unique_ptr<PullSubscription>> bind_pull(const std::string& stream,
