@@ -153,7 +153,7 @@ json run_config(const std::string& name, bool tracing, const std::string& export
   testing::Stack stack(opts);
   stack.start_all();
   const std::vector<std::string> auth{"Authorization: Bearer " + stack.token("admin")};
-  const std::string hostname_url = stack.api_url() + "/node/hostname";
+  const std::string hostname_url = stack.api_url() + "/api/node/_any/hostname";
   json out;
 
   // Warm up (first requests pay for connection setup, consumer creation, page faults).
@@ -207,7 +207,8 @@ void run_throughput(json& results, const Settings& s, const OtlpSink& sink) {
     l.stack->start_all();
     l.auth = {"Authorization: Bearer " + l.stack->token("admin")};  // the CLI reads the env too
     if (otlp) ::unsetenv("OSAPI_TELEMETRY_TRACING_OTLP_ENDPOINT");
-    closed_loop(1, 20, seconds(20), curl_get(l.stack->api_url() + "/node/hostname", l.auth));
+    closed_loop(1, 20, seconds(20),
+                curl_get(l.stack->api_url() + "/api/node/_any/hostname", l.auth));
     live.push_back(std::move(l));
   }
   std::vector<pid_t> pids;
@@ -221,8 +222,9 @@ void run_throughput(json& results, const Settings& s, const OtlpSink& sink) {
   for (int round = 0; round < s.wrk_rounds; ++round) {
     for (auto& l : live) {
       const pid_t api = l.stack->api()->pid();
-      keep_best(l.ready, measured_wrk(l.stack->api_url() + "/health/ready", {}, api, s));
-      keep_best(l.hostname, measured_wrk(l.stack->api_url() + "/node/hostname", l.auth, api, s));
+      keep_best(l.ready, measured_wrk(l.stack->api_url() + "/api/health/ready", {}, api, s));
+      keep_best(l.hostname,
+                measured_wrk(l.stack->api_url() + "/api/node/_any/hostname", l.auth, api, s));
     }
   }
   const auto peak = sampler.finish();

@@ -146,7 +146,7 @@ double num(const json& j, std::initializer_list<const char*> path) {
 
 void render_macro(std::ostringstream& md, const json& m) {
   md << "## Macro (real processes on loopback)\n\n"
-     << "### GET /node/hostname (API → NATS → agent → API) vs bare cnats request-reply\n\n"
+     << "### GET /api/node/_any/hostname (API → NATS → agent → API) vs bare cnats request-reply\n\n"
      << "libcurl keep-alive, one connection per thread; floor = cnats core request-reply against "
         "the same nats-server with a trivial responder.\n\n"
      << "| tracing | concurrency | p50 | p99 | req/s | floor p50 | floor req/s | p50 ratio |\n"
@@ -178,8 +178,8 @@ void render_macro(std::ostringstream& md, const json& m) {
         "three alike.\n\n"
      << "| endpoint | tracing off | on, no exporter | ratio (≥ 0.97) | on, OTLP → sink | ratio "
         "(≥ 0.95) |\n|---|---:|---:|---:|---:|---:|\n";
-  for (const auto& [key, label] : {std::pair{"wrk_ready", "GET /health/ready"},
-                                   std::pair{"wrk_hostname", "GET /node/hostname"}}) {
+  for (const auto& [key, label] : {std::pair{"wrk_ready", "GET /api/health/ready"},
+                                   std::pair{"wrk_hostname", "GET /api/node/_any/hostname"}}) {
     const double off = num(m, {"off", key, "rps"});
     const double on = num(m, {"on_none", key, "rps"});
     const double otlp = num(m, {"on_otlp", key, "rps"});
@@ -193,8 +193,8 @@ void render_macro(std::ostringstream& md, const json& m) {
         "shares the same two cores with wrk and the API.\n\n"
      << "| endpoint | API, tracing off | API, on | API, OTLP | sink (driver), OTLP |\n"
         "|---|---:|---:|---:|---:|\n";
-  for (const auto& [key, label] : {std::pair{"wrk_ready", "GET /health/ready"},
-                                   std::pair{"wrk_hostname", "GET /node/hostname"}}) {
+  for (const auto& [key, label] : {std::pair{"wrk_ready", "GET /api/health/ready"},
+                                   std::pair{"wrk_hostname", "GET /api/node/_any/hostname"}}) {
     md << fmt::format("| {} | {:.1f} µs | {:.1f} µs | {:.1f} µs | {:.1f} µs |\n", label,
                       num(m, {"off", key, "api_cpu_us_per_req"}),
                       num(m, {"on_none", key, "api_cpu_us_per_req"}),
