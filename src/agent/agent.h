@@ -1,5 +1,6 @@
-// `osapi node agent start`: consumes job notifications, runs providers, writes events and
-// responses, heartbeats into the registry (spec/agent.md).
+// `osapi agent start`: one per host, identified by its machine id. Wires the parts together —
+// identity, facts, registration/heartbeat, one durable consumer per routing pattern, a worker
+// pool capped at agent.max_jobs — and shuts them down in order.
 #pragma once
 
 #include <atomic>
@@ -13,6 +14,9 @@
 #include <thread>
 #include <vector>
 
+#include "agent/facts_collector.h"
+#include "agent/identity.h"
+#include "agent/registration.h"
 #include "common/result.h"
 #include "config/config.h"
 #include "job/subjects.h"
@@ -20,35 +24,58 @@
 
 namespace osapi::agent {
 
+class JobProcessor;
+class ProgressTicker;
+
+struct AgentOptions {
+  std::chrono::milliseconds heartbeat_interval = kHeartbeatInterval;
+  // Where every heartbeat re-reads the hostname; empty = resolve_hostname(cfg).
+  HostnameSource hostname_source;
+  // How facts are gathered; empty = provider::collect_facts().
+  FactsCollector::CollectFn collect_facts;
+};
+
 class Agent {
  public:
+  explicit Agent(config::Config cfg, AgentOptions options = {});
+  // Pins the hostname, as setting agent.hostname does.
   Agent(config::Config cfg, std::string hostname);
   ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
 
-  // Connects, ensures infrastructure and consumers, registers, starts fetchers and workers.
+  // Reads the machine id, connects, ensures buckets, refuses a registry key held by another
+  // agent, collects facts, creates and binds the consumers, registers, starts the workers.
   Status start();
   // Stops fetching at once, lets running jobs finish until `deadline`, deregisters.
   // Returns false when jobs were still running at the deadline.
   bool stop(std::chrono::milliseconds deadline = std::chrono::seconds(10));
 
-  const std::string& hostname() const { return hostname_; }
+  std::string hostname() const { return hostname_.get(); }
+  // Empty before start().
+  const std::string& machine_id() const { return machine_id_; }
 
  private:
   struct Bound;
+  Status bind_consumers();
   void fetch_loop(Bound* bound);
   void worker_loop();
-  void heartbeat_loop();
-  Status register_self(bool first);
-  void process(messaging::Message msg, const std::string& durable);
 
   config::Config cfg_;
-  std::string hostname_;
+  AgentOptions options_;
   job::Names names_;
+  std::string machine_id_;
+  HostnameCell hostname_;
   std::shared_ptr<messaging::Connection> conn_;
   std::shared_ptr<messaging::KeyValue> jobs_;
   std::shared_ptr<messaging::KeyValue> registry_;
+  std::unique_ptr<FactsCollector> facts_;
+  std::unique_ptr<Registration> registration_;
+  std::unique_ptr<ProgressTicker> ticker_;
+  std::unique_ptr<JobProcessor> processor_;
   std::vector<std::unique_ptr<Bound>> subs_;
 
+  bool registered_ = false;
   std::atomic<bool> stopping_{false};
   // One mutex; separate condition variables so a new job wakes one worker and a freed slot
   // wakes one fetcher (a shared notify_all woke every thread per job).
@@ -60,14 +87,6 @@ class Agent {
   int free_slots_ = 0;
   int running_ = 0;
   std::vector<std::thread> fetchers_, workers_;
-  std::thread heartbeat_;
-  std::mutex hb_mu_;
-  std::condition_variable hb_cv_;
 };
-
-// Runs the agent until SIGINT/SIGTERM (signals must be blocked by the caller); exit code.
-// agent.hostname, else the kernel hostname, else "unknown".
-std::string resolve_hostname(const config::Config& cfg);
-int run_agent(const config::Config& cfg);
 
 }  // namespace osapi::agent

@@ -9,6 +9,7 @@
 #include "provider/os_info.h"
 #include "provider/ping.h"
 #include "provider/status.h"
+#include "provider/unsupported.h"
 #include "provider/uptime.h"
 
 namespace osapi::agent {
@@ -23,15 +24,29 @@ bool split_type(const std::string& type, std::string& category, std::string& ope
 
 namespace {
 
-DispatchResult from(const Result<json>& r, const std::string& wrap) {
+DispatchResult failure(const Error& e, const std::string& wrap) {
   DispatchResult out;
-  if (r.ok()) {
-    out.ok = true;
-    out.data = *r;
+  if (provider::is_unsupported(e)) {
+    out.skipped = true;
+    out.error = e.message;
   } else {
-    out.error = wrap + ": " + r.error().message;
+    out.error = wrap + ": " + e.message;
   }
   return out;
+}
+
+DispatchResult from(const Result<json>& r, const std::string& wrap) {
+  if (!r.ok()) return failure(r.error(), wrap);
+  DispatchResult out;
+  out.ok = true;
+  out.data = *r;
+  return out;
+}
+
+template <typename T>
+DispatchResult with_json(const Result<T>& r, const std::string& wrap) {
+  if (!r.ok()) return failure(r.error(), wrap);
+  return from(Result<json>(provider::to_json(*r)), wrap);
 }
 
 DispatchResult permanent(std::string error) {
@@ -41,14 +56,40 @@ DispatchResult permanent(std::string error) {
   return out;
 }
 
-// operation = "<op>.<verb>"; dispatch uses <op>.
+// "hostname.update" → "hostname"
 std::string op_of(const std::string& operation) {
   return operation.substr(0, operation.find('.'));
 }
 
-DispatchResult node(const std::string& operation, const DispatchContext& ctx) {
+// "dns.get" → "get"; "" when there is no second segment.
+std::string verb_of(const std::string& operation) {
+  const auto dot = operation.find('.');
+  if (dot == std::string::npos) return "";
+  const auto end = operation.find('.', dot + 1);
+  return operation.substr(dot + 1, end == std::string::npos ? std::string::npos : end - dot - 1);
+}
+
+DispatchResult set_hostname(const json& data) {
+  auto name = provider::parse_hostname_update_data(data);
+  if (!name.ok()) return permanent("invalid hostname update data: " + name.error().message);
+  auto r = provider::update_hostname(*name);
+  if (!r.ok()) {
+    DispatchResult out = failure(r.error(), "failed to set hostname");
+    out.permanent = r.error().code == ErrorCode::kInvalidArgument;  // a bad name stays bad
+    return out;
+  }
+  DispatchResult out;
+  out.ok = true;
+  out.data = json{{"hostname", *name}, {"changed", r->changed}};
+  return out;
+}
+
+DispatchResult node(const std::string& operation, const json& data, const DispatchContext& ctx) {
   const std::string op = op_of(operation);
-  if (op == "hostname") return from(provider::hostname(ctx.labels), "failed to get hostname");
+  if (op == "hostname") {
+    if (ctx.modify) return set_hostname(data);
+    return from(provider::hostname(ctx.labels), "failed to get hostname");
+  }
   if (op == "status") {
     DispatchResult r;  // a failing part is null inside the result, never a job error
     r.ok = true;
@@ -63,18 +104,6 @@ DispatchResult node(const std::string& operation, const DispatchContext& ctx) {
   return permanent("unsupported node operation: " + operation);
 }
 
-// "dns.get" → "get"; "" when there is no verb.
-std::string verb_of(const std::string& operation) {
-  const auto dot = operation.find('.');
-  return dot == std::string::npos ? "" : operation.substr(dot + 1);
-}
-
-template <typename T>
-DispatchResult with_json(const Result<T>& r, const std::string& wrap) {
-  if (!r.ok()) return from(Result<json>(r.error()), wrap);
-  return from(Result<json>(provider::to_json(*r)), wrap);
-}
-
 DispatchResult network(const std::string& operation, const json& data) {
   const std::string op = op_of(operation);
   const std::string verb = verb_of(operation);
@@ -87,6 +116,11 @@ DispatchResult network(const std::string& operation, const json& data) {
     auto update = provider::parse_dns_update_data(data);
     if (!update.ok()) return permanent("failed to parse DNS data: " + update.error().message);
     return with_json(provider::update_dns(*update), "failed to set DNS config");
+  }
+  if (op == "dns" && verb == "delete") {
+    auto iface = provider::parse_dns_delete_data(data);
+    if (!iface.ok()) return permanent("failed to parse DNS data: " + iface.error().message);
+    return with_json(provider::delete_dns(*iface), "failed to delete DNS config");
   }
   if (op == "ping") {
     auto address = provider::parse_ping_data(data);
@@ -113,7 +147,7 @@ DispatchResult dispatch(const std::string& type, const json& data, const Dispatc
   std::string category, operation;
   if (!split_type(type, category, operation))
     return permanent("invalid operation type format: " + type);
-  if (category == "node") return node(operation, ctx);
+  if (category == "node") return node(operation, data, ctx);
   if (category == "network") return network(operation, data);
   if (category == "command") return command(operation, data);
   return permanent("unsupported job category: " + category);

@@ -1,4 +1,6 @@
-// Maps an operation type to a provider call (spec/agent.md §5).
+// Maps an operation type to a provider call. `<category>.<rest>`: the category picks the
+// processor (node, network, command); for node and network the first segment of the rest picks
+// the provider and the second the action; for command only the first segment matters.
 #pragma once
 
 #include <map>
@@ -12,17 +14,23 @@ using json = nlohmann::ordered_json;
 
 struct DispatchContext {
   std::map<std::string, std::string> labels;
+  // The subject kind the job arrived on: node.hostname.* updates on modify subjects and reads
+  // otherwise.
+  bool modify = false;
 };
 
 struct DispatchResult {
   bool ok = false;
   json data;
   std::string error;
-  // Unknown/malformed operation: retrying cannot help, so the message is terminated.
+  // Unknown/malformed operation or input: retrying cannot help, so the message is terminated.
   bool permanent = false;
+  // The host cannot do this at all (provider::is_unsupported): answered `skipped` and acked.
+  // `error` then holds the provider's concrete reason, for the log.
+  bool skipped = false;
 };
 
-// Splits "<category>.<op>.<verb>"; false when there is no dot.
+// Splits "<category>.<rest>" at the first dot; false when there is none (or nothing around it).
 bool split_type(const std::string& type, std::string& category, std::string& operation);
 
 DispatchResult dispatch(const std::string& type, const json& data, const DispatchContext& ctx);

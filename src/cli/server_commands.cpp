@@ -63,8 +63,12 @@ Result<std::unique_ptr<http::ProbeServer>> agent_probe(const config::Config& cfg
 int run_agent_command(Context& ctx) {
   const config::Config& cfg = ctx.cfg;
   logging::info("starting agent");
-  const std::string hostname = agent::resolve_hostname(cfg);
-  agent::Agent node_agent(cfg, hostname);
+  agent::Agent node_agent(cfg);
+  std::string labels;
+  for (const auto& [k, v] : cfg.agent.labels) labels += (labels.empty() ? "" : ",") + k + ":" + v;
+  logging::info(
+      "agent configuration",
+      {{"hostname", node_agent.hostname()}, {"max_jobs", cfg.agent.max_jobs}, {"labels", labels}});
   if (auto st = node_agent.start(); !st.ok()) {
     logging::error("failed to start agent", {{"error", st.error().message}});
     return 1;
@@ -75,7 +79,8 @@ int run_agent_command(Context& ctx) {
     node_agent.stop(std::chrono::seconds(10));
     return 1;
   }
-  logging::info("agent started successfully", {{"hostname", hostname}});
+  logging::info("agent started successfully",
+                {{"hostname", node_agent.hostname()}, {"machine_id", node_agent.machine_id()}});
   const int sig = wait_for_stop_signal();
   logging::info("agent shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
   probe->reset();
@@ -103,13 +108,13 @@ int run_start_command(Context& ctx) {
     logging::info("controller started",
                   {{"port", static_cast<int>(controller->port())},
                    {"metrics_port", static_cast<int>(controller->metrics_port())}});
-    const std::string hostname = agent::resolve_hostname(cfg);
-    node_agent = std::make_unique<agent::Agent>(cfg, hostname);
+    node_agent = std::make_unique<agent::Agent>(cfg);
     if (auto st = node_agent->start(); !st.ok()) return st.error().wrap("agent");
     auto probe = agent_probe(cfg);
     if (!probe.ok()) return probe.error();
     agent_metrics = std::move(*probe);
-    logging::info("agent started successfully", {{"hostname", hostname}});
+    logging::info("agent started successfully",
+                  {{"hostname", node_agent->hostname()}, {"machine_id", node_agent->machine_id()}});
     return Status::Ok();
   };
   hooks.before_stop = [&] {

@@ -237,6 +237,7 @@ struct Agent {
   Duration facts_interval = 60s;  // agent.facts.interval
   std::string queue_group = "job-agents";
   std::string hostname;
+  std::string machine_id_file = "/etc/machine-id";  // the agent's identity
   int max_jobs = 10;
   std::map<std::string, std::string> labels;
   Conditions conditions;

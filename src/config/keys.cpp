@@ -151,6 +151,7 @@ std::vector<KeyDef> build_table() {
       OSAPI_KEY("agent.facts.interval", agent.facts_interval, .min = 0),
       OSAPI_KEY("agent.queue_group", agent.queue_group),
       OSAPI_KEY("agent.hostname", agent.hostname),
+      OSAPI_KEY("agent.machine_id_file", agent.machine_id_file),
       OSAPI_KEY("agent.max_jobs", agent.max_jobs, .min = 1),
       OSAPI_KEY("agent.labels", agent.labels),
       OSAPI_KEY("agent.conditions.memory_pressure_threshold",

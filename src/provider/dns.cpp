@@ -10,6 +10,7 @@
 #include "logging/logger.h"
 #include "provider/command.h"
 #include "provider/file_util.h"
+#include "provider/unsupported.h"
 
 namespace osapi::provider {
 
@@ -233,9 +234,9 @@ Result<DnsUpdateResult> update_dns(const DnsUpdate& update, const DnsOptions& op
         return make_error(ErrorCode::kInvalidArgument, "invalid search domain \"" + d + "\"");
 
   const std::string tool = find_executable("resolvectl");
+  // Writes need systemd-resolved; without its tool (containers) the host cannot do them.
   if (tool.empty())
-    return make_error(ErrorCode::kUnavailable,
-                      "exec: \"resolvectl\": executable file not found in $PATH");
+    return unsupported_error("exec: \"resolvectl\": executable file not found in $PATH");
   auto current = resolved_config(tool, iface);
   if (!current.ok()) return current.error();
 
@@ -273,9 +274,9 @@ Result<DnsUpdateResult> delete_dns(const std::string& interface_name, const DnsO
   const std::string iface = interface_name.empty() ? options.default_interface : interface_name;
   if (auto st = check_interface(iface); !st.ok()) return st.error();
   const std::string tool = find_executable("resolvectl");
+  // Writes need systemd-resolved; without its tool (containers) the host cannot do them.
   if (tool.empty())
-    return make_error(ErrorCode::kUnavailable,
-                      "exec: \"resolvectl\": executable file not found in $PATH");
+    return unsupported_error("exec: \"resolvectl\": executable file not found in $PATH");
   auto current = resolved_config(tool, iface);
   if (!current.ok()) return current.error();
   DnsUpdateResult out;

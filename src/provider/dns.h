@@ -44,12 +44,13 @@ DnsConfig parse_resolv_conf(const std::string& text);
 Result<DnsConfig> get_dns(const std::string& interface_name, const DnsOptions& options = {});
 
 // Missing lists come from the current config; equal → changed:false without running anything.
-// Needs resolvectl (no fallback for writes).
+// Needs resolvectl (no fallback for writes): without it, unsupported_error
+// (provider/unsupported.h).
 Result<DnsUpdateResult> update_dns(const DnsUpdate& update, const DnsOptions& options = {});
 
 // Reads the interface's current config first: no servers and no search domains (other than
 // the root domain) → changed:false without running anything; otherwise
-// `resolvectl revert <if>`. Needs resolvectl (no fallback for writes).
+// `resolvectl revert <if>`. Needs resolvectl: without it, unsupported_error.
 Result<DnsUpdateResult> delete_dns(const std::string& interface_name,
                                    const DnsOptions& options = {});
 

@@ -8,6 +8,7 @@
 #include "common/strings.h"
 #include "provider/command.h"
 #include "provider/file_util.h"
+#include "provider/unsupported.h"
 
 namespace osapi::provider {
 
@@ -89,9 +90,9 @@ Result<HostnameUpdateResult> update_hostname(const std::string& name,
   if (*current == name) return out;
 
   const std::string tool = find_executable(options.tool);
+  // Containers and minimal images ship without hostnamectl: the host cannot be renamed here.
   if (tool.empty())
-    return make_error(ErrorCode::kUnavailable,
-                      "exec: \"" + options.tool + "\": executable file not found in $PATH");
+    return unsupported_error("exec: \"" + options.tool + "\": executable file not found in $PATH");
   CommandRequest req;
   req.command = tool;
   req.args = {"set-hostname", name};

@@ -33,7 +33,8 @@ struct HostnameUpdateResult {
 Status validate_hostname(std::string_view name);
 
 // Equal to the kernel hostname → changed:false and nothing runs; otherwise
-// `hostnamectl set-hostname <name>`. A failing tool is an error carrying its stderr.
+// `hostnamectl set-hostname <name>`. A failing tool is an error carrying its stderr; no tool on
+// PATH is unsupported_error (provider/unsupported.h).
 Result<HostnameUpdateResult> update_hostname(const std::string& name,
                                              const HostnameOptions& options = {});
 

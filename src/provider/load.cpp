@@ -36,10 +36,14 @@ nlohmann::ordered_json to_json(const LoadAverages& l) {
   return out;
 }
 
-Result<nlohmann::ordered_json> load(const Paths& paths) {
+Result<LoadAverages> load_averages(const Paths& paths) {
   auto text = read_small_file(paths.proc_root + "/loadavg");
   if (!text.ok()) return text.error();
-  auto avg = parse_loadavg(*text);
+  return parse_loadavg(*text);
+}
+
+Result<nlohmann::ordered_json> load(const Paths& paths) {
+  auto avg = load_averages(paths);
   if (!avg.ok()) return avg.error();
   return to_json(*avg);
 }

@@ -23,7 +23,10 @@ std::string under_root(const std::string& root, const std::string& rel) {
 }  // namespace
 
 Result<std::string> read_machine_id(const std::string& root) {
-  const std::string path = under_root(root, "etc/machine-id");
+  return read_machine_id_file(under_root(root, "etc/machine-id"));
+}
+
+Result<std::string> read_machine_id_file(const std::string& path) {
   auto fail = [&](const std::string& why) {
     return Error(ErrorCode::kInternal, "machine id: " + path + ": " + why);
   };

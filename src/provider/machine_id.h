@@ -11,4 +11,7 @@ namespace osapi::provider {
 // an error ("machine id: <path>: <reason>"): without an identity the agent must not start.
 Result<std::string> read_machine_id(const std::string& root = "/");
 
+// The same for an explicit file (agent.machine_id_file), with the same rules and messages.
+Result<std::string> read_machine_id_file(const std::string& path);
+
 }  // namespace osapi::provider

@@ -1,5 +1,6 @@
 #include "provider/memory.h"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <string>
@@ -15,7 +16,8 @@ Result<MemoryStats> parse_meminfo(std::string_view text) {
     const size_t colon = line.find(':');
     if (colon == std::string::npos) continue;
     const std::string key = trim(std::string_view(line).substr(0, colon));
-    if (key != "MemTotal" && key != "MemFree" && key != "Cached" && key != "SReclaimable") {
+    if (key != "MemTotal" && key != "MemFree" && key != "Cached" && key != "SReclaimable" &&
+        key != "MemAvailable") {
       continue;
     }
     std::string value = trim(std::string_view(line).substr(colon + 1));
@@ -47,6 +49,12 @@ Result<MemoryStats> parse_meminfo(std::string_view text) {
   const uint64_t cached = bytes("Cached");
   const uint64_t reclaimable = bytes("SReclaimable");
   m.cached = cached > UINT64_MAX - reclaimable ? UINT64_MAX : cached + reclaimable;
+  if (kb.count("MemAvailable")) {
+    m.available = bytes("MemAvailable");
+  } else {
+    const uint64_t estimate = m.free > UINT64_MAX - m.cached ? UINT64_MAX : m.free + m.cached;
+    m.available = std::min(estimate, m.total);
+  }
   return m;
 }
 
@@ -58,10 +66,14 @@ nlohmann::ordered_json to_json(const MemoryStats& m) {
   return out;
 }
 
-Result<nlohmann::ordered_json> memory(const Paths& paths) {
+Result<MemoryStats> memory_stats(const Paths& paths) {
   auto text = read_small_file(paths.proc_root + "/meminfo");
   if (!text.ok()) return text.error();
-  auto stats = parse_meminfo(*text);
+  return parse_meminfo(*text);
+}
+
+Result<nlohmann::ordered_json> memory(const Paths& paths) {
+  auto stats = memory_stats(paths);
   if (!stats.ok()) return stats.error();
   return to_json(*stats);
 }

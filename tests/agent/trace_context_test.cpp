@@ -64,6 +64,8 @@ TEST(AgentTraceContext, HeadersFirstThenJobRecord) {
     n->host = "127.0.0.1";
     n->port = nats.port();
   }
+  osapi::testing::TempDir ids;
+  cfg.agent.machine_id_file = ids.write("machine-id", "7ace0000000000000000000000000001\n");
   FILE* sink = std::tmpfile();
   ASSERT_NE(sink, nullptr);
   {

@@ -5,6 +5,7 @@
 
 #include "process.h"
 #include "provider/dns.h"
+#include "provider/unsupported.h"
 
 using namespace osapi;
 using namespace osapi::provider;
@@ -208,7 +209,10 @@ TEST(DnsProvider, CL13_UpdateWithoutResolvectlFails) {
   u.servers = Strings{"1.1.1.1"};
   auto r = update_dns(u);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message, "exec: \"resolvectl\": executable file not found in $PATH");
+  EXPECT_TRUE(is_unsupported(r.error()));
+  EXPECT_EQ(r.error().message,
+            "operation not supported on this OS family: exec: \"resolvectl\": executable file "
+            "not found in $PATH");
 }
 
 TEST(DnsProvider, ParseJobData) {
@@ -296,7 +300,10 @@ TEST(DnsProvider, DeleteWithoutResolvectlFails) {
   NoResolvectl none;
   auto r = delete_dns("eth0");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message, "exec: \"resolvectl\": executable file not found in $PATH");
+  EXPECT_TRUE(is_unsupported(r.error()));
+  EXPECT_EQ(r.error().message,
+            "operation not supported on this OS family: exec: \"resolvectl\": executable file "
+            "not found in $PATH");
 }
 
 TEST(DnsProvider, ParseDeleteData) {

@@ -74,3 +74,15 @@ TEST(MachineId, OversizedFileIsRejected) {
   ASSERT_FALSE(id.ok());
   EXPECT_EQ(id.error().message, "machine id: " + root.id_path() + ": file too large");
 }
+
+TEST(MachineId, ExplicitFile) {
+  osapi::testing::TempDir dir;
+  const std::string path = dir.write("id", "\tfeedface\n");
+  auto id = read_machine_id_file(path);
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  EXPECT_EQ(*id, "feedface");
+  auto missing = read_machine_id_file(dir.file("nope"));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message,
+            "machine id: " + dir.file("nope") + ": no such file or directory");
+}

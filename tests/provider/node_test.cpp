@@ -130,6 +130,22 @@ TEST(Memory, ParsesFixture) {
   EXPECT_EQ(r->dump(), R"({"Total":16710123520,"Free":1264196608,"Cached":5529600000})");
 }
 
+TEST(Memory, StatsCarryAvailable) {
+  FixtureRoot fx;
+  fx.write("proc/meminfo", kMeminfo);
+  auto r = memory_stats(fx.paths());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->total, 16318480ull * 1024);
+  EXPECT_EQ(r->available, 9000000ull * 1024);
+  // Without MemAvailable (old kernels): Free + Cached, never above Total.
+  auto old = parse_meminfo("MemTotal: 100 kB\nMemFree: 30 kB\nCached: 20 kB\n");
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->available, 50u * 1024);
+  auto capped = parse_meminfo("MemTotal: 100 kB\nMemFree: 90 kB\nCached: 20 kB\n");
+  ASSERT_TRUE(capped.ok());
+  EXPECT_EQ(capped->available, 100u * 1024);
+}
+
 TEST(Memory, MalformedAndMissing) {
   EXPECT_FALSE(parse_meminfo("").ok());
   EXPECT_FALSE(parse_meminfo("MemTotal: 1 kB\n").ok());  // MemFree missing

@@ -1,0 +1,264 @@
+#include "agent/job_processor.h"
+
+#include <unistd.h>
+
+#include <opentelemetry/context/runtime_context.h>
+#include <opentelemetry/trace/context.h>
+#include <opentelemetry/trace/scope.h>
+
+#include "agent/dispatch.h"
+#include "agent/fact_refs.h"
+#include "common/strings.h"
+#include "common/time.h"
+#include "common/version.h"
+#include "job/model.h"
+#include "logging/logger.h"
+#include "provider/unsupported.h"
+#include "telemetry/propagation.h"
+#include "telemetry/tracing.h"
+
+namespace osapi::agent {
+
+namespace trace = opentelemetry::trace;
+namespace otel_ctx = opentelemetry::context;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+// Everything one delivery writes, stamped with the hostname the agent had when it started.
+class JobRun {
+ public:
+  JobRun(messaging::KeyValue& jobs, std::string job_id, std::string hostname, bool modify)
+      : jobs_(jobs),
+        job_id_(std::move(job_id)),
+        hostname_(std::move(hostname)),
+        modify_(modify),
+        started_(std::chrono::steady_clock::now()) {}
+
+  const std::string& hostname() const { return hostname_; }
+
+  long long elapsed_ms() const {
+    return static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now() - started_)
+                                      .count());
+  }
+
+  // Events are not awaited: the response write that follows them on the same stream is, and
+  // the stream stores in publish order. Failures are logged by the async error handler.
+  void event(const std::string& name, json data) {
+    job::StatusEvent e;
+    e.job_id = job_id_;
+    e.event = name;
+    e.hostname = hostname_;
+    e.unix_nano = unix_nano(Clock::now());
+    e.data = std::move(data);
+    auto r = jobs_.put_async(e.key(), e.to_json().dump());
+    if (!r.ok())
+      logging::warn("failed to write job event",
+                    {{"job_id", job_id_}, {"event", name}, {"error", r.error().message}});
+  }
+
+  // `changed` is copied from the result's top-level boolean only for modify-kind jobs.
+  Result<uint64_t> respond(const std::string& status, const json& data, const std::string& err) {
+    job::JobResponse r;
+    r.job_id = job_id_;
+    r.status = status;
+    r.data = data;
+    r.error = err;
+    r.hostname = hostname_;
+    r.unix_nano = unix_nano(Clock::now());
+    if (modify_ && data.is_object()) {
+      auto c = data.find("changed");
+      if (c != data.end() && c->is_boolean()) r.changed = c->get<bool>();
+    }
+    return jobs_.put(r.key(), r.to_json().dump());
+  }
+
+ private:
+  messaging::KeyValue& jobs_;
+  const std::string job_id_;
+  const std::string hostname_;
+  const bool modify_;
+  const std::chrono::steady_clock::time_point started_;
+};
+
+json operation_data(const job::JobRecord& record) {
+  if (record.operation.is_object()) {
+    auto it = record.operation.find("data");
+    if (it != record.operation.end() && !it->is_null()) return *it;
+  }
+  return json::object();
+}
+
+}  // namespace
+
+JobProcessor::JobProcessor(const config::Config& cfg, job::Names names,
+                           std::shared_ptr<messaging::KeyValue> jobs, const HostnameCell& hostname,
+                           const FactsCollector& facts, ProgressTicker& ticker)
+    : cfg_(cfg),
+      names_(std::move(names)),
+      jobs_(std::move(jobs)),
+      hostname_(hostname),
+      facts_(facts),
+      ticker_(ticker) {}
+
+void JobProcessor::process(messaging::Message msg, const std::string& durable) {
+  const std::string job_id = trim(msg.data());
+  const std::string subject = msg.subject();
+  const auto parsed = job::parse_subject(subject, names_.ns);
+  const std::string routing = parsed.ok() ? parsed->target.routing_token() : "";
+  const bool modify = parsed.ok() && parsed->kind == job::OpKind::kModify;
+  const uint64_t delivery = msg.delivery_count();
+
+  // Trace context: the NATS headers first, else the job record's traceparent.
+  const auto base = otel_ctx::RuntimeContext::GetCurrent();
+  const auto sc = telemetry::extract_span_context(msg.headers());
+  auto parent = base;
+  const bool from_headers = sc.has_value() || trace::GetSpan(base)->GetContext().IsValid();
+  Result<std::optional<messaging::KvEntry>> rec_entry = std::optional<messaging::KvEntry>();
+  bool rec_loaded = false;
+  auto load_record = [&] {
+    rec_loaded = true;
+    rec_entry = jobs_->get(job::job_key(job_id));
+  };
+  if (!from_headers) {
+    load_record();
+    if (rec_entry.ok() && rec_entry->has_value()) {
+      auto r = job::JobRecord::parse((*rec_entry)->value);
+      if (r.ok() && !r->traceparent.empty())
+        parent = telemetry::context_from_strings(r->traceparent, r->tracestate);
+    }
+  }
+
+  trace::StartSpanOptions so;
+  so.kind = trace::SpanKind::kConsumer;
+  if (sc)
+    so.parent = *sc;
+  else
+    so.parent = parent;
+  auto span = telemetry::tracer()->StartSpan(
+      "job.process",
+      {{"messaging.system", "nats"},
+       {"messaging.operation.name", "process"},
+       {"messaging.operation.type", "process"},
+       {"messaging.destination.name", subject},
+       {"messaging.consumer.group.name", durable},
+       {"messaging.message.id", job_id},
+       {"messaging.message.body.size", static_cast<int64_t>(msg.data().size())},
+       {"job.id", job_id},
+       {"job.delivery", static_cast<int64_t>(delivery)},
+       {"job.target", routing}},
+      so);
+  trace::Scope scope(span);  // log lines below carry its trace and span ids
+
+  if (!rec_loaded) load_record();
+  logging::info("received job notification",
+                {{"subject", subject}, {"job_key", job::job_key(job_id)}});
+  if (!rec_entry.ok() || !rec_entry->has_value()) {
+    const std::string why = rec_entry.ok() ? "job record not found" : rec_entry.error().message;
+    logging::warn("job record missing; terminating message", {{"job_id", job_id}, {"error", why}});
+    telemetry::record_error(*span, "job.missing", why);
+    if (rec_entry.ok())
+      (void)msg.term();
+    else
+      (void)msg.nak();  // KV unreachable: try again later
+    span->End();
+    return;
+  }
+
+  JobRun run(*jobs_, job_id, hostname_.get(), modify);
+  auto record = job::JobRecord::parse((*rec_entry)->value);
+  const std::string type = record.ok() ? record->type() : "";
+  std::string category, operation;
+  const bool well_formed = !type.empty() && split_type(type, category, operation);
+  span->SetAttribute("job.type", type);
+  span->SetAttribute("job.category", category);
+  span->SetAttribute("job.operation", operation);
+
+  run.event("acknowledged", json{{"subject", subject},
+                                 {"category", category},
+                                 {"operation", operation},
+                                 {"delivery", delivery}});
+  run.event("started",
+            json{{"agent_version", osapi::version()}, {"pid", static_cast<long long>(::getpid())}});
+  logging::info("processing job",
+                {{"job_id", job_id},
+                 {"type", job::kind_name(modify ? job::OpKind::kModify : job::OpKind::kQuery)},
+                 {"category", category},
+                 {"operation", operation}});
+
+  DispatchResult result;
+  if (!well_formed) {
+    result.error = record.ok() ? "invalid operation type format: " + type : record.error().message;
+    result.permanent = true;
+  } else {
+    json data = operation_data(*record);
+    Status resolved = Status::Ok();
+    if (contains_fact_refs(data))
+      resolved = resolve_fact_refs_in_place(data, facts_.values(run.hostname()));
+    if (!resolved.ok()) {
+      result.error = "failed to resolve fact references: " + resolved.error().message;
+      // Facts not gathered yet may be there on the next delivery; a bad key never will.
+      result.permanent = resolved.error().code != ErrorCode::kUnavailable;
+    } else {
+      TickerScope keep_alive(ticker_, &msg);
+      result = dispatch(type, data, DispatchContext{cfg_.agent.labels, modify});
+    }
+  }
+
+  // The response must be stored before the ack: a lost write is retried by redelivery.
+  auto finish_with_ack = [&](const Result<uint64_t>& written, const char* status) {
+    if (!written.ok()) {
+      telemetry::record_error(*span, "kv", written.error().message);
+      logging::error("failed to write job response",
+                     {{"job_id", job_id}, {"error", written.error().message}});
+      (void)msg.nak();
+      return;
+    }
+    (void)msg.ack();
+    logging::info("job processing completed", {{"job_id", job_id}, {"status", status}});
+  };
+
+  if (result.ok) {
+    const std::string body = result.data.dump();
+    run.event("completed", json{{"duration_ms", run.elapsed_ms()}, {"result_size", body.size()}});
+    finish_with_ack(run.respond("completed", result.data, ""), "completed");
+    span->End();
+    return;
+  }
+
+  if (result.skipped) {
+    const std::string message(provider::kUnsupportedMessage);
+    logging::info("job skipped: operation not supported on this host",
+                  {{"job_id", job_id}, {"operation", type}, {"reason", result.error}});
+    span->SetAttribute("job.status", "skipped");
+    run.event("skipped", json{{"error", message}, {"duration_ms", run.elapsed_ms()}});
+    finish_with_ack(run.respond("skipped", nullptr, message), "skipped");
+    span->End();
+    return;
+  }
+
+  logging::error("job processing failed", {{"job_id", job_id},
+                                           {"category", category},
+                                           {"operation", operation},
+                                           {"error", result.error}});
+  telemetry::record_error(*span, "job.failed", result.error);
+  run.event("failed", json{{"error", result.error}, {"duration_ms", run.elapsed_ms()}});
+  auto w = run.respond("failed", nullptr, result.error);
+  if (!w.ok()) {
+    (void)msg.nak();
+  } else if (result.permanent) {
+    (void)msg.term();
+  } else {
+    const auto& c = cfg_.agent.consumer;
+    if (delivery >= static_cast<uint64_t>(c.max_deliver) || c.back_off.empty() || delivery == 0) {
+      (void)msg.nak();  // last delivery: at once, so the advisory reaches the DLQ now
+    } else {
+      const size_t i = std::min<size_t>(delivery - 1, c.back_off.size() - 1);
+      (void)msg.nak_with_delay(c.back_off[i]);
+    }
+  }
+  span->End();
+}
+
+}  // namespace osapi::agent
