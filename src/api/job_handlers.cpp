@@ -174,6 +174,8 @@ http::Response retry_job_by_id(ApiContext& ctx, http::Request& req) {
   // permission too, or a job:write token could re-run an admin's shell command.
   auto record = ctx.jobs->record(*id);
   if (!record.ok()) return error_response(record.error());
+  if (!record->operation.is_object())
+    return http::Response::app_error(400, "job has no operation data: " + *id);
   const NodeOperation* op = operation_for_job_type(record->type());
   if (op == nullptr)
     return http::Response::app_error(400, "job operation cannot be retried: " + record->type());

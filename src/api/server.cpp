@@ -48,7 +48,14 @@ Status ApiServer::start() {
   if (!reg.ok()) return reg.error();
   ctx_.jobs = std::make_unique<job::JobClient>(ctx_.conn, ctx_.jobs_kv, names);
   if (const auto& f = ctx_.cfg.nats.facts; !f.bucket.empty()) {
-    auto facts = ctx_.conn->key_value(config::ns_name(n.namespace_, f.bucket));
+    // Created here when missing: a bucket only bound at start would stay unavailable for the
+    // controller's lifetime, and agents that start later would have nowhere to write facts.
+    messaging::KvSpec spec;
+    spec.bucket = config::ns_name(n.namespace_, f.bucket);
+    spec.ttl = f.ttl;
+    spec.storage = f.storage == "memory" ? "memory" : "file";
+    spec.replicas = f.replicas;
+    auto facts = ctx_.conn->ensure_key_value(spec, false);
     // Facts are optional detail: without the bucket, agents list without them.
     if (facts.ok())
       ctx_.facts_kv = *facts;

@@ -103,6 +103,13 @@ Response Router::dispatch(Request& req) const {
   return resp;
 }
 
+std::vector<Router::Entry> Router::routes() const {
+  std::vector<Entry> out;
+  out.reserve(routes_.size());
+  for (const auto& r : routes_) out.push_back({r.method, r.path_template, r.info});
+  return out;
+}
+
 Handler Router::handler() const {
   return [this](Request& req) { return dispatch(req); };
 }

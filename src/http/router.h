@@ -31,6 +31,14 @@ class Router {
   // Terminal handler for chain(): dispatch().
   Handler handler() const;
 
+  // Every registered route, in registration order (route tables, RBAC checks).
+  struct Entry {
+    std::string method;
+    std::string path_template;
+    RouteInfo info;
+  };
+  std::vector<Entry> routes() const;
+
  private:
   struct Route {
     std::string method;

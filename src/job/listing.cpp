@@ -78,17 +78,19 @@ std::string status_from_event_keys(const std::vector<std::string>& event_keys) {
   std::map<std::string_view, std::string_view> latest;  // host → latest event
   for (const auto& e : events)
     if (e.host != "_api") latest[e.host] = e.event;
-  size_t completed = 0, failed = 0;
+  size_t completed = 0, failed = 0, skipped = 0;
   for (const auto& [host, ev] : latest) {
     if (ev == "completed")
       ++completed;
     else if (ev == "failed")
       ++failed;
+    else if (ev == "skipped")  // terminal, as in compute_status
+      ++skipped;
     else
       return "processing";
   }
   if (latest.empty()) return "submitted";
-  if (failed == 0) return "completed";
+  if (failed == 0) return skipped > 0 && completed == 0 ? "skipped" : "completed";
   return completed == 0 ? "failed" : "partial_failure";
 }
 

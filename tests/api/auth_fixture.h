@@ -1,4 +1,4 @@
-// Helpers for the RBAC, audit and namespace tests: the real ApiServer in-process on port 0
+// Helpers for the RBAC, job, audit and namespace tests: the real ApiServer in-process on port 0
 // against a real nats-server, in-process agents, HTTP calls and token minting.
 #pragma once
 
@@ -33,6 +33,10 @@ inline config::Config base_config(const osapi::testing::NatsServer& nats,
   c.nats.server.namespace_ = ns;
   c.controller.api.port = 0;
   c.controller.api.signing_key = kKey;
+  // Ephemeral metrics ports, so test processes running side by side never collide.
+  c.controller.metrics.host = "127.0.0.1";
+  c.controller.metrics.port = 0;
+  c.agent.metrics.port = 0;
   return c;
 }
 
@@ -65,9 +69,25 @@ class Api {
   Reply call(const std::string& method, const std::string& path,
              const std::string& authorization = "", const std::string& body = "",
              const std::string& content_type = "application/json", Headers extra = {}) const {
+    return send(method, "http://127.0.0.1:" + std::to_string(server_->port()) + path, authorization,
+                body, content_type, std::move(extra));
+  }
+  Reply get(const std::string& path, const std::string& token) const {
+    return call("GET", path, token.empty() ? "" : "Bearer " + token);
+  }
+  // GET on the controller's metrics server.
+  Reply metrics_get(const std::string& path) const {
+    return send("GET", "http://127.0.0.1:" + std::to_string(server_->metrics_port()) + path, "", "",
+                "", {});
+  }
+
+ private:
+  static Reply send(const std::string& method, const std::string& url,
+                    const std::string& authorization, const std::string& body,
+                    const std::string& content_type, Headers extra) {
     http::ClientRequest req;
     req.method = method;
-    req.url = "http://127.0.0.1:" + std::to_string(server_->port()) + path;
+    req.url = url;
     req.headers = std::move(extra);
     if (!authorization.empty()) req.headers.emplace_back("Authorization", authorization);
     if (!body.empty() && !content_type.empty())
@@ -84,11 +104,7 @@ class Api {
     if (out.doc.is_discarded()) out.doc = nullptr;
     return out;
   }
-  Reply get(const std::string& path, const std::string& token) const {
-    return call("GET", path, token.empty() ? "" : "Bearer " + token);
-  }
 
- private:
   config::Config cfg_;
   std::unique_ptr<ApiServer> server_;
 };

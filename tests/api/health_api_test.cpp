@@ -1,6 +1,6 @@
-// Health routes (spec/audit-metrics-health.md §3, acceptance.md §2 HE-*) against the real
-// ApiServer and a real nats-server; failures are produced for real (server stopped, streams
-// deleted).
+// Health routes (/api/health, /api/health/ready, /api/health/status, /api/version and the
+// probes of the metrics server) against the real ApiServer and a real nats-server; failures are
+// produced for real (server stopped, streams deleted).
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -63,22 +63,62 @@ const json* find_named(const json& list, const std::string& name) {
 
 TEST(HealthApi, HE1_LivenessIsOk) {
   ApiFixture f;
-  auto r = f.get("/health");
+  auto r = f.get("/api/health");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(parse(r), json({{"status", "ok"}}));
 }
 
 TEST(HealthApi, HE2_ReadyWhenNatsAndKvAreUp) {
   ApiFixture f;
-  auto r = f.get("/health/ready");
+  auto r = f.get("/api/health/ready");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(parse(r), json({{"status", "ready"}}));
+}
+
+TEST(HealthApi, ProbesNeedNoTokenAndIgnoreOne) {
+  ApiFixture f;
+  EXPECT_EQ(f.get("/api/health", "garbage").status, 200);
+  EXPECT_EQ(f.get("/api/health/ready", "garbage").status, 200);
+  EXPECT_EQ(f.call("POST", "/api/health").status, 405);
+}
+
+// The metrics server answers the same probes, on its own port, with no /api prefix.
+TEST(HealthApi, MetricsServerServesTheProbes) {
+  ApiFixture f;
+  ASSERT_NE(f.server->metrics_port(), 0);
+  ASSERT_NE(f.server->metrics_port(), f.server->port());
+  auto h = f.metrics_get("/health");
+  EXPECT_EQ(h.status, 200);
+  EXPECT_EQ(parse(h), json({{"status", "ok"}}));
+  auto r = f.metrics_get("/health/ready");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(parse(r), json({{"status", "ready"}}));
+  EXPECT_EQ(f.metrics_get("/api/health").status, 404);
+  // And the API port has no un-prefixed probes.
+  EXPECT_EQ(f.get("/health").status, 404);
+  f.nats.stop();
+  http::ClientResponse down;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < until) {
+    down = f.metrics_get("/health/ready");
+    if (down.status == 503) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(down.status, 503);
+  EXPECT_EQ(parse(down)["status"], "not_ready");
+  EXPECT_EQ(f.metrics_get("/health").status, 200);
+}
+
+TEST(HealthApi, MetricsServerCanBeDisabled) {
+  ApiFixture f([](config::Config& c) { c.controller.metrics.enabled = false; });
+  EXPECT_EQ(f.server->metrics_port(), 0);
+  EXPECT_EQ(f.get("/api/health").status, 200);
 }
 
 TEST(HealthApi, HE3_HE4_NotReadyWhenNatsIsDown) {
   ApiFixture f;
   f.nats.stop();
-  auto r = wait_status(f, "/health/ready", 503);
+  auto r = wait_status(f, "/api/health/ready", 503);
   ASSERT_EQ(r.status, 503);
   const json j = parse(r);
   EXPECT_EQ(j["status"], "not_ready");
@@ -86,7 +126,7 @@ TEST(HealthApi, HE3_HE4_NotReadyWhenNatsIsDown) {
   EXPECT_NE(err.find("NATS not connected"), std::string::npos) << err;
   EXPECT_NE(err.find("KV bucket not accessible"), std::string::npos) << err;
   // Liveness checks nothing else.
-  EXPECT_EQ(f.get("/health").status, 200);
+  EXPECT_EQ(f.get("/api/health").status, 200);
 }
 
 TEST(HealthApi, HE4_NotReadyWhenJobsBucketIsGone) {
@@ -94,7 +134,7 @@ TEST(HealthApi, HE4_NotReadyWhenJobsBucketIsGone) {
   auto conn = connect(f);
   ASSERT_TRUE(conn);
   delete_stream(*conn, "KV_osapi-job-queue");
-  auto r = wait_status(f, "/health/ready", 503);
+  auto r = wait_status(f, "/api/health/ready", 503);
   ASSERT_EQ(r.status, 503);
   const std::string err = parse(r)["error"];
   EXPECT_NE(err.find("KV bucket not accessible"), std::string::npos) << err;
@@ -134,7 +174,7 @@ TEST(HealthApi, HE5_StatusReportsComponentsStreamsBucketsAndJobCounts) {
     }
   }
 
-  auto r = f.get("/health/status", ApiFixture::admin());
+  auto r = f.get("/api/health/status", ApiFixture::admin());
   ASSERT_EQ(r.status, 200) << r.body;
   const json j = parse(r);
   EXPECT_EQ(j["status"], "ok");
@@ -165,7 +205,7 @@ TEST(HealthApi, HE5_StatusReportsComponentsStreamsBucketsAndJobCounts) {
 TEST(HealthApi, HE7_StatusDegradedWhenNatsIsDown) {
   ApiFixture f;
   f.nats.stop();
-  auto r = wait_status(f, "/health/status", 503, ApiFixture::admin());
+  auto r = wait_status(f, "/api/health/status", 503, ApiFixture::admin());
   ASSERT_EQ(r.status, 503) << r.body;
   const json j = parse(r);
   EXPECT_EQ(j["status"], "degraded");
@@ -184,7 +224,7 @@ TEST(HealthApi, HE7_StatusDegradedWhenOnlyKvFails) {
   auto conn = connect(f);
   ASSERT_TRUE(conn);
   delete_stream(*conn, "KV_osapi-job-queue");
-  auto r = wait_status(f, "/health/status", 503, ApiFixture::admin());
+  auto r = wait_status(f, "/api/health/status", 503, ApiFixture::admin());
   ASSERT_EQ(r.status, 503) << r.body;
   const json j = parse(r);
   EXPECT_EQ(j["status"], "degraded");
@@ -201,7 +241,7 @@ TEST(HealthApi, HE8_FailedLookupsAreOmittedWithoutChangingStatus) {
   ASSERT_TRUE(conn);
   delete_stream(*conn, "osapi-JOBS-DLQ");
   delete_stream(*conn, "KV_osapi-agent-registry");
-  auto r = f.get("/health/status", ApiFixture::admin());
+  auto r = f.get("/api/health/status", ApiFixture::admin());
   ASSERT_EQ(r.status, 200) << r.body;
   const json j = parse(r);
   EXPECT_EQ(j["status"], "ok");
@@ -214,13 +254,13 @@ TEST(HealthApi, HE8_FailedLookupsAreOmittedWithoutChangingStatus) {
 
 TEST(HealthApi, HE9_StatusNeedsHealthRead) {
   ApiFixture f;
-  auto none = f.get("/health/status");
+  auto none = f.get("/api/health/status");
   EXPECT_EQ(none.status, 401);
   EXPECT_TRUE(parse(none).contains("error"));
-  auto rj = f.get("/health/status", ApiFixture::token({"read"}, {"job:read"}));
+  auto rj = f.get("/api/health/status", ApiFixture::token({"read"}, {"job:read"}));
   EXPECT_EQ(rj.status, 403);
   EXPECT_NE(rj.body.find("Insufficient permissions"), std::string::npos) << rj.body;
-  EXPECT_EQ(f.get("/health/status", ApiFixture::token({"read"})).status, 200);
+  EXPECT_EQ(f.get("/api/health/status", ApiFixture::token({"read"})).status, 200);
 }
 
 TEST(HealthApi, HE10_UptimeIsGoDurationOfWholeSeconds) {
@@ -233,10 +273,11 @@ TEST(HealthApi, HE10_UptimeIsGoDurationOfWholeSeconds) {
   EXPECT_EQ(api::format_uptime(milliseconds(0)), "0s");
 }
 
-TEST(HealthApi, RQ6_VersionMatchesHealthStatus) {
+TEST(HealthApi, RQ6_VersionNeedsNoTokenAndMatchesHealthStatus) {
   ApiFixture f;
-  auto v = f.get("/version");
+  auto v = f.get("/api/version");
   ASSERT_EQ(v.status, 200);
-  auto s = f.get("/health/status", ApiFixture::admin());
+  EXPECT_EQ(parse(v), json({{"version", osapi::version()}}));
+  auto s = f.get("/api/health/status", ApiFixture::admin());
   EXPECT_EQ(parse(v), json({{"version", parse(s)["version"]}}));
 }

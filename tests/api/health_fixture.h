@@ -1,5 +1,5 @@
-// The real ApiServer in-process on an ephemeral port against a real nats-server, plus a tiny
-// HTTP helper and token minting (health and metrics tests).
+// The real ApiServer in-process on an ephemeral port (its metrics server on another) against a
+// real nats-server, plus a tiny HTTP helper and token minting (health and metrics tests).
 #pragma once
 
 #include <functional>
@@ -30,6 +30,8 @@ struct ApiFixture {
     cfg.nats.server.namespace_ = "osapi";
     cfg.controller.api.port = 0;
     cfg.controller.api.signing_key = kSigningKey;
+    cfg.controller.metrics.host = "127.0.0.1";
+    cfg.controller.metrics.port = 0;
     if (customize) customize(cfg);
     server = std::make_unique<ApiServer>(cfg);
     auto st = server->start();
@@ -40,13 +42,37 @@ struct ApiFixture {
   std::string url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(server->port()) + path;
   }
+  // The same path on the controller's metrics server.
+  std::string metrics_url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(server->metrics_port()) + path;
+  }
 
   http::ClientResponse call(const std::string& method, const std::string& path,
                             const std::string& token = "", Headers headers = {},
                             const std::string& body = "") {
+    return send(method, url(path), token, std::move(headers), body);
+  }
+  http::ClientResponse get(const std::string& path, const std::string& token = "") {
+    return call("GET", path, token);
+  }
+  // GET on the metrics server (no auth there).
+  http::ClientResponse metrics_get(const std::string& path) {
+    return send("GET", metrics_url(path), "", {}, "");
+  }
+
+  static std::string token(std::vector<std::string> roles,
+                           std::vector<std::string> permissions = {}) {
+    return auth::sign(auth::generate_claims(roles, "test@example.com", permissions), kSigningKey);
+  }
+  static std::string admin() { return token({"admin"}); }
+
+ private:
+  static http::ClientResponse send(const std::string& method, const std::string& url,
+                                   const std::string& token, Headers headers,
+                                   const std::string& body) {
     http::ClientRequest req;
     req.method = method;
-    req.url = url(path);
+    req.url = url;
     req.headers = std::move(headers);
     if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
     req.body = body;
@@ -55,15 +81,6 @@ struct ApiFixture {
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
     return r.ok() ? *r : http::ClientResponse{};
   }
-  http::ClientResponse get(const std::string& path, const std::string& token = "") {
-    return call("GET", path, token);
-  }
-
-  static std::string token(std::vector<std::string> roles,
-                           std::vector<std::string> permissions = {}) {
-    return auth::sign(auth::generate_claims(roles, "test@example.com", permissions), kSigningKey);
-  }
-  static std::string admin() { return token({"admin"}); }
 };
 
 }  // namespace osapi::api::testing

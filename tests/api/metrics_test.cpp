@@ -1,5 +1,5 @@
-// Prometheus metrics (spec/audit-metrics-health.md §2, acceptance.md ME-*): the renderer as a
-// unit, and the scrape through the real ApiServer against a real nats-server.
+// Prometheus metrics: the renderer as a unit, and the scrape of the controller's metrics server
+// (its own port, controller.metrics.*) through the real ApiServer against a real nats-server.
 #include <regex>
 #include <thread>
 
@@ -103,9 +103,10 @@ TEST(MetricsRender, ME1_HandlerServesCollectorOutput) {
   }
 }
 
-TEST(MetricsApi, ME1_ScrapeNeedsNoAuthAndHasPrometheusContentType) {
+TEST(MetricsApi, ME1_ScrapeOnTheMetricsPortNeedsNoAuthAndHasPrometheusContentType) {
   ApiFixture f;
-  auto r = f.get("/metrics");
+  ASSERT_NE(f.server->metrics_port(), 0);
+  auto r = f.metrics_get("/metrics");
   ASSERT_EQ(r.status, 200);
   ASSERT_NE(r.header("Content-Type"), nullptr);
   EXPECT_EQ(*r.header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
@@ -117,34 +118,55 @@ TEST(MetricsApi, ME1_ScrapeNeedsNoAuthAndHasPrometheusContentType) {
   EXPECT_EQ(sample_value(r.body, "osapi_agents_live "), 0);
   EXPECT_EQ(sample_value(r.body, "osapi_jobs{status=\"completed\"} "), 0);
   EXPECT_EQ(sample_value(r.body, "osapi_jobs_dlq_messages "), 0);
-  // The scrape itself is in flight while it renders.
-  EXPECT_EQ(sample_value(r.body, "http_server_active_requests{http_request_method=\"GET\""), 1);
 }
 
-TEST(MetricsApi, ME2_RequestsAreCountedByRouteTemplateAndPromtoolIsClean) {
+// Metrics are not on the API port any more, under any path.
+TEST(MetricsApi, ApiPortHasNoMetrics) {
+  ApiFixture f;
+  for (const char* path : {"/metrics", "/api/metrics"}) {
+    auto r = f.get(path);
+    EXPECT_EQ(r.status, 404) << path;
+    EXPECT_EQ(r.body.find("target_info"), std::string::npos) << path;
+  }
+}
+
+TEST(MetricsApi, MetricsServerListensOnTheConfiguredPort) {
+  const int port = osapi::testing::free_port();
+  ApiFixture f([port](config::Config& c) { c.controller.metrics.port = port; });
+  EXPECT_EQ(f.server->metrics_port(), port);
+  auto r = f.metrics_get("/metrics");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("target_info"), std::string::npos);
+  EXPECT_EQ(f.metrics_get("/nope").status, 404);
+}
+
+TEST(MetricsApi, ME2_ApiRequestsAreCountedByRouteTemplateAndPromtoolIsClean) {
   ApiFixture f;
   const auto token = ApiFixture::admin();
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(f.get("/node", token).status, 200);
-  EXPECT_EQ(f.get("/job/9b2d7c1e-3f4a-4c1b-9a57-2f0e5d6c8a11", token).status, 404);
-  EXPECT_EQ(f.get("/nope/raw-path-123").status, 404);
-  EXPECT_EQ(f.call("DELETE", "/node").status, 405);
-  EXPECT_EQ(f.get("/node").status, 401);
-  f.get("/metrics");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(f.get("/api/agent", token).status, 200);
+  EXPECT_EQ(f.get("/api/job/9b2d7c1e-3f4a-4c1b-9a57-2f0e5d6c8a11", token).status, 404);
+  EXPECT_EQ(f.get("/api/nope/raw-path-123").status, 404);
+  EXPECT_EQ(f.call("DELETE", "/api/agent").status, 405);
+  EXPECT_EQ(f.get("/api/agent").status, 401);
+  f.metrics_get("/metrics");
 
-  auto r = f.get("/metrics");
+  auto r = f.metrics_get("/metrics");
   ASSERT_EQ(r.status, 200);
   const std::string& m = r.body;
-  const std::string node_ok =
+  const std::string agents_ok =
       "http_server_request_duration_seconds_count{http_request_method=\"GET\","
-      "http_response_status_code=\"200\",http_route=\"/node\",network_protocol_name=\"http\","
-      "network_protocol_version=\"1.1\",otel_scope_name=\"osapi-api\",url_scheme=\"http\"}";
-  EXPECT_GE(sample_value(m, node_ok + " "), 3) << m;
+      "http_response_status_code=\"200\",http_route=\"/api/agent\",network_protocol_name="
+      "\"http\",network_protocol_version=\"1.1\",otel_scope_name=\"osapi-api\",url_scheme="
+      "\"http\"}";
+  EXPECT_GE(sample_value(m, agents_ok + " "), 3) << m;
   EXPECT_TRUE(has_line_matching(
-      m, R"(^http_server_request_duration_seconds_bucket\{.*http_route="/node".*le="\+Inf"\} 3$)"));
+      m,
+      R"(^http_server_request_duration_seconds_bucket\{.*http_route="/api/agent".*le="\+Inf"\} 3$)"));
   EXPECT_TRUE(has_line_matching(
-      m, R"(^http_server_request_duration_seconds_count\{.*status_code="401",http_route="/node")"));
+      m,
+      R"(^http_server_request_duration_seconds_count\{.*status_code="401",http_route="/api/agent")"));
   // Route templates, never raw paths; unmatched requests carry no http_route.
-  EXPECT_TRUE(has_line_matching(m, R"(http_route="/job/\{id\}")"));
+  EXPECT_TRUE(has_line_matching(m, R"(http_route="/api/job/\{id\}")"));
   EXPECT_EQ(m.find("9b2d7c1e"), std::string::npos);
   EXPECT_EQ(m.find("raw-path-123"), std::string::npos);
   EXPECT_TRUE(has_line_matching(
@@ -153,10 +175,13 @@ TEST(MetricsApi, ME2_RequestsAreCountedByRouteTemplateAndPromtoolIsClean) {
   EXPECT_TRUE(has_line_matching(
       m,
       R"(^http_server_request_duration_seconds_count\{http_request_method="DELETE",http_response_status_code="405",network)"));
-  // The earlier scrape is counted too.
-  EXPECT_TRUE(has_line_matching(m, R"(_count\{.*status_code="200",http_route="/metrics".*\} 1$)"));
-  EXPECT_TRUE(has_line_matching(m, R"(^http_server_response_body_size_bytes_sum\{.*"/node")"));
-  EXPECT_TRUE(has_line_matching(m, R"(^http_server_request_body_size_bytes_count\{.*"/node")"));
+  // Scrapes go to the metrics server, which is not measured as API traffic.
+  EXPECT_EQ(m.find("http_route=\"/metrics\""), std::string::npos);
+  // Nothing is in flight between requests.
+  EXPECT_EQ(sample_value(m, "http_server_active_requests{http_request_method=\"GET\","), 0);
+  EXPECT_TRUE(has_line_matching(m, R"(^http_server_response_body_size_bytes_sum\{.*"/api/agent")"));
+  EXPECT_TRUE(
+      has_line_matching(m, R"(^http_server_request_body_size_bytes_count\{.*"/api/agent")"));
   EXPECT_NE(m.find("target_info{"), std::string::npos);
   EXPECT_NE(m.find("service_version=\"" + std::string(osapi::version()) + "\""), std::string::npos);
 
@@ -165,21 +190,13 @@ TEST(MetricsApi, ME2_RequestsAreCountedByRouteTemplateAndPromtoolIsClean) {
   EXPECT_EQ(*bad, "") << m;
 }
 
-TEST(MetricsApi, MetricsPathComesFromConfig) {
-  ApiFixture f([](config::Config& c) { c.telemetry.metrics_path = "/internal/prom"; });
-  auto r = f.get("/internal/prom");
-  EXPECT_EQ(r.status, 200);
-  EXPECT_NE(r.body.find("target_info"), std::string::npos);
-  EXPECT_EQ(f.get("/metrics").status, 404);
-}
-
 TEST(MetricsApi, NatsConnectionStateFollowsTheServer) {
   ApiFixture f;
   f.nats.stop();
   double connected = -1;
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < until) {
-    auto r = f.get("/metrics");
+    auto r = f.metrics_get("/metrics");
     ASSERT_EQ(r.status, 200);  // the scrape never depends on NATS
     connected = sample_value(r.body, "osapi_nats_connected ");
     if (connected == 0) break;

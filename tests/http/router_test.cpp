@@ -105,6 +105,19 @@ TEST_F(RouterTest, AllowedMethodsForPath) {
   EXPECT_TRUE(router.allowed_methods("/nope").empty());
 }
 
+TEST_F(RouterTest, RoutesListsEveryRegistrationInOrder) {
+  const auto routes = router.routes();
+  ASSERT_EQ(routes.size(), 7u);
+  EXPECT_EQ(routes[0].method, "GET");
+  EXPECT_EQ(routes[0].path_template, "/job");
+  EXPECT_EQ(routes[0].info.operation_id, "getJob");
+  EXPECT_EQ(routes[0].info.permission, "job:read");
+  EXPECT_EQ(routes[3].method, "DELETE");
+  EXPECT_EQ(routes[3].path_template, "/job/{id}");
+  EXPECT_EQ(routes[3].info.permission, "");
+  EXPECT_EQ(routes[6].path_template, "/network/dns/{interfaceName}");
+}
+
 TEST_F(RouterTest, PathParamsArePercentDecodedAndQueryFirstValueWins) {
   auto req = make("GET", "/network/dns/eth%30?a=1&a=2&b=x+y&c=%2Fz&flag");
   ASSERT_TRUE(router.match(req));

@@ -52,6 +52,16 @@ TEST(JobListing, StatusFromEventKeysFollowsComputeStatusRules) {
   EXPECT_EQ(status_from_event_keys({ev(kA, "failed", "h1", 3), ev(kA, "retried", "_api", 10)}),
             "failed");
   EXPECT_EQ(status_from_event_keys({"status.bad"}), "submitted");
+  // skipped is terminal: alone it is the job's status, beside completed it counts as done.
+  EXPECT_EQ(status_from_event_keys({ev(kA, "started", "h1", 2), ev(kA, "skipped", "h1", 3)}),
+            "skipped");
+  EXPECT_EQ(status_from_event_keys({ev(kA, "skipped", "h1", 3), ev(kA, "completed", "h2", 4)}),
+            "completed");
+  EXPECT_EQ(status_from_event_keys({ev(kA, "skipped", "h1", 3), ev(kA, "failed", "h2", 4)}),
+            "failed");
+  EXPECT_EQ(status_from_event_keys({ev(kA, "skipped", "h1", 3), ev(kA, "completed", "h2", 4),
+                                    ev(kA, "failed", "h3", 5)}),
+            "partial_failure");
 }
 
 TEST(JobListing, NewestFirstByCreatedThenId) {

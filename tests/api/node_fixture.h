@@ -1,6 +1,6 @@
-// Network and command API tests: the real ApiServer in-process (port 0) against a real
-// nats-server, real in-process agents, a fake `resolvectl` first on PATH that records its
-// arguments, and a stub agent that answers jobs with a fixed response (for hosts that fail).
+// Node, network, command and agent API tests: the real ApiServer in-process (port 0) against a
+// real nats-server, real in-process agents, a fake `resolvectl` first on PATH that records its
+// arguments, and fake agents (fake_agent.h) for hosts that fail, skip or stay silent.
 #pragma once
 
 #include <sys/stat.h>
@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -22,16 +23,24 @@
 #include "auth/jwt.h"
 #include "common/strings.h"
 #include "common/time.h"
+#include "fake_agent.h"
 #include "http/client.h"
 #include "job/model.h"
 #include "job/subjects.h"
 #include "process.h"
 
-namespace osapi::api::netcmd_testing {
+namespace osapi::api::node_testing {
+
+using osapi::api::testing::FakeAgent;
+using osapi::api::testing::FakeAgentOptions;
+using osapi::api::testing::FakeReply;
+using osapi::api::testing::reply_failed;
+using osapi::api::testing::reply_ok;
+using osapi::api::testing::reply_skipped;
 
 using Hosts = std::vector<std::string>;
 
-inline constexpr const char* kKey = "netcmd-test-signing-key-0123456789abcdef";
+inline constexpr const char* kKey = "node-test-signing-key-0123456789abcdef";
 
 inline const char kResolvectlStatus[] =
     "Link 2 (eth0)\n"
@@ -81,63 +90,11 @@ struct Reply {
   nlohmann::json doc;  // null when not JSON
 };
 
-// Registers `hostname` in the agent registry and answers every job routed to _all or to its
-// hostname with `response` (status/data/error/changed of a JobResponse).
-class StubAgent {
- public:
-  StubAgent(std::shared_ptr<messaging::KeyValue> jobs,
-            std::shared_ptr<messaging::KeyValue> registry, std::string hostname,
-            job::JobResponse response)
-      : jobs_(std::move(jobs)), hostname_(std::move(hostname)), response_(std::move(response)) {
-    job::AgentInfo info;
-    info.hostname = hostname_;
-    info.registered_at = rfc3339_nano(Clock::now());
-    EXPECT_TRUE(registry->put(job::registry_key(hostname_), info.to_json().dump()).ok());
-    auto w = jobs_->watch("jobs.>");
-    EXPECT_TRUE(w.ok());
-    watcher_ = std::move(*w);
-    thread_ = std::thread([this] { loop(); });
-  }
-  ~StubAgent() {
-    stop_ = true;
-    thread_.join();
-  }
-
- private:
-  void loop() {
-    while (!stop_) {
-      auto e = watcher_->next(std::chrono::milliseconds(100));
-      if (!e.ok() || !*e || (*e)->deleted) continue;
-      auto rec = job::JobRecord::parse((*e)->value);
-      if (!rec.ok()) continue;
-      const std::string& s = rec->subject;
-      const std::string host_suffix = ".host." + sanitize_subject_token(hostname_);
-      const bool mine =
-          s.size() > 5 &&
-          (s.compare(s.size() - 5, 5, "._all") == 0 ||
-           (s.size() > host_suffix.size() &&
-            s.compare(s.size() - host_suffix.size(), host_suffix.size(), host_suffix) == 0));
-      if (!mine) continue;
-      job::JobResponse r = response_;
-      r.job_id = rec->id;
-      r.hostname = hostname_;
-      r.unix_nano = unix_nano(Clock::now());
-      (void)jobs_->put(r.key(), r.to_json().dump());
-    }
-  }
-
-  std::shared_ptr<messaging::KeyValue> jobs_;
-  std::string hostname_;
-  job::JobResponse response_;
-  std::unique_ptr<messaging::Watcher> watcher_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
-
 class Fixture {
  public:
-  // Starts the API and one real agent per hostname.
-  explicit Fixture(const std::vector<std::string>& agent_hosts = {"agent1"}) {
+  // Starts the API and one real agent per hostname; `customize` adjusts the config first.
+  explicit Fixture(const std::vector<std::string>& agent_hosts = {"agent1"},
+                   const std::function<void(config::Config&)>& customize = nullptr) {
     for (auto* n : {&cfg_.controller.nats, &cfg_.agent.nats}) {
       n->host = "127.0.0.1";
       n->port = nats_.port();
@@ -146,6 +103,9 @@ class Fixture {
     cfg_.nats.server.namespace_ = "osapi";
     cfg_.controller.api.port = 0;
     cfg_.controller.api.signing_key = kKey;
+    cfg_.controller.metrics.port = 0;
+    cfg_.agent.metrics.port = 0;
+    if (customize) customize(cfg_);
     server_ = std::make_unique<ApiServer>(cfg_);
     auto st = server_->start();
     EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
@@ -158,33 +118,31 @@ class Fixture {
     }
   }
   ~Fixture() {
-    stubs_.clear();
+    fakes_.clear();
     for (auto& a : agents_) a->stop(std::chrono::seconds(5));
     server_->stop(std::chrono::seconds(5));
   }
 
-  // A stub agent `hostname` whose every job fails with `error`, or completes with `data`.
-  void add_stub(const std::string& hostname, const std::string& error,
-                const nlohmann::ordered_json& data = nullptr) {
-    messaging::ConnectOptions o;
-    o.url = nats_.url();
-    o.name = "stub-agent";
-    auto conn = messaging::Connection::connect(o);
-    ASSERT_TRUE(conn.ok());
-    conns_.push_back(*conn);
-    const auto names = job::Names::from(cfg_, "osapi");
-    job::JobResponse r;
-    r.status = error.empty() ? "completed" : "failed";
-    r.error = error;
-    r.data = data;
-    stubs_.push_back(std::make_unique<StubAgent>(*(*conn)->key_value(names.jobs_bucket),
-                                                 *(*conn)->key_value(names.registry_bucket),
-                                                 hostname, r));
+  // A fake agent. The API caches the registry for target checks and looks again at most once
+  // a second, so add fakes before the first request that names them.
+  FakeAgent& add_fake(FakeAgentOptions options) {
+    fakes_.push_back(std::make_unique<FakeAgent>(nats_.url(), cfg_, "osapi", std::move(options)));
+    return *fakes_.back();
+  }
+  // A fake agent `hostname` whose every job fails with `error`, or completes with `data`.
+  FakeAgent& add_stub(const std::string& hostname, const std::string& error,
+                      const nlohmann::ordered_json& data = nullptr) {
+    FakeAgentOptions o;
+    o.hostname = hostname;
+    o.reply = [error, data](const std::string&, const nlohmann::ordered_json&) {
+      return error.empty() ? reply_ok(data) : reply_failed(error);
+    };
+    return add_fake(std::move(o));
   }
 
   static std::string token(std::vector<std::string> roles = {"admin"},
                            std::vector<std::string> permissions = {}) {
-    return auth::sign(auth::generate_claims(roles, "netcmd@test", permissions), kKey);
+    return auth::sign(auth::generate_claims(roles, "node@test", permissions), kKey);
   }
 
   Reply call(const std::string& method, const std::string& path, const std::string& body = "",
@@ -208,20 +166,30 @@ class Fixture {
     if (out.doc.is_discarded()) out.doc = nullptr;
     return out;
   }
+  Reply get(const std::string& path) { return call("GET", path); }
 
   const config::Config& cfg() const { return cfg_; }
+  osapi::testing::NatsServer& nats() { return nats_; }
 
  private:
   osapi::testing::NatsServer nats_;
   config::Config cfg_;
   std::unique_ptr<ApiServer> server_;
   std::vector<std::unique_ptr<agent::Agent>> agents_;
-  std::vector<std::shared_ptr<messaging::Connection>> conns_;
-  std::vector<std::unique_ptr<StubAgent>> stubs_;
+  std::vector<std::unique_ptr<FakeAgent>> fakes_;
 };
+
+// The result item of `host`, or nullptr (mutable, so a missing field reads as null).
+inline nlohmann::json* item_for(Reply& r, const std::string& host) {
+  if (!r.doc.is_object() || !r.doc.contains("results") || !r.doc["results"].is_array())
+    return nullptr;
+  for (auto& i : r.doc["results"])
+    if (i.value("hostname", "") == host) return &i;
+  return nullptr;
+}
 
 inline bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-}  // namespace osapi::api::netcmd_testing
+}  // namespace osapi::api::node_testing
