@@ -73,8 +73,10 @@ void add_command_flags(CLI::App* cmd, CommandFlags& f, bool shell) {
   if (!shell) cmd->add_option("--args", f.args, "arguments (comma-separated)")->delimiter(',');
   cmd->add_option("--cwd", f.cwd, "working directory");
   cmd->add_option("--timeout", f.timeout, "timeout in seconds (1-300)")->capture_default_str();
-  cmd->add_flag("--stdout", f.show_stdout, "print only the remote stdout, one line per line");
-  cmd->add_flag("--stderr", f.show_stderr, "print only the remote stderr, one line per line");
+  cmd->add_flag("--stdout", f.show_stdout,
+                "print the remote stdout raw, each line as [hostname] line");
+  cmd->add_flag("--stderr", f.show_stderr,
+                "print the remote stderr raw, each line as [hostname] line");
 }
 
 }  // namespace
