@@ -9,8 +9,6 @@
 
 namespace osapi::cli {
 
-using json = nlohmann::ordered_json;
-
 std::string url_encode(const std::string& s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -44,27 +42,29 @@ Reply call(Context& ctx, const std::string& method, const std::string& path, boo
   Reply rep;
   rep.status = r->status;
   rep.body = r->body;
-  rep.doc = json::parse(rep.body, nullptr, false);
+  rep.doc = Json::parse(rep.body, nullptr, false);
   if (rep.doc.is_discarded()) rep.doc = nullptr;
   return rep;
 }
 
+Reply call_ok(Context& ctx, const std::string& method, const std::string& path, bool auth,
+              const std::string& body) {
+  Reply r = call(ctx, method, path, auth, body);
+  if (r.status < 200 || r.status >= 300) api_error(ctx, r);
+  return r;
+}
+
 std::string error_text(const Reply& r) {
-  std::string t;
-  if (r.doc.is_object()) {
-    if (r.doc.contains("error") && r.doc["error"].is_string())
-      t = r.doc["error"].get<std::string>();
-    else if (r.doc.contains("message") && r.doc["message"].is_string())
-      t = r.doc["message"].get<std::string>();
-  }
+  std::string t = str(r.doc, "error");
+  if (t.empty()) t = str(r.doc, "message");
   if (t.empty()) t = r.body.substr(0, 200);
   t = trim(t);
   std::string out;
-  for (size_t i = 0; i < t.size(); ++i) {
-    if (t[i] == '\n')
+  for (char c : t) {
+    if (c == '\n')
       out += "; ";
-    else if (t[i] != '\r')
-      out += t[i];
+    else if (c != '\r')
+      out += c;
   }
   return out;
 }
@@ -84,21 +84,23 @@ void print_json_body(const Reply& r) {
   std::fwrite(b.data(), 1, b.size(), stdout);
 }
 
-std::string str(const json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+void show(Context& ctx, const Reply& r, const View& view) {
+  if (ctx.json) {
+    print_json_body(r);
+  } else {
+    const std::string text = view(r.doc, ctx.style);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  }
+  std::fflush(stdout);
 }
 
-int failed_items(const json& results) {
-  int n = 0;
-  for (const auto& r : results)
-    if (r.is_object() && r.contains("error")) ++n;
-  return n;
+int show_results(Context& ctx, const Reply& r, const View& view) {
+  show(ctx, r, view);
+  return finish_results(results_of(r.doc));
 }
 
-int finish_broadcast(const json& results) {
-  const int failed = failed_items(results);
+int finish_results(const Json& results) {
+  const size_t failed = failed_items(results);
   if (failed > 0)
     throw CommandError{std::to_string(failed) + " of " + std::to_string(results.size()) +
                        " hosts failed"};

@@ -1,12 +1,14 @@
 #include "cli/app.h"
 
 #include <signal.h>
+#include <sys/utsname.h>
 
 #include <cstdio>
 #include <functional>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cli/command_env.h"
 #include "cli/context.h"
@@ -25,6 +27,24 @@ void block_stop_signals() {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+// The build as JSON, printed whatever --json says, with the keys of upstream's version
+// output; what the build does not record (commit, date) is left out rather than made up.
+std::string version_json() {
+  utsname u{};
+  std::string arch = ::uname(&u) == 0 ? u.machine : "unknown";
+  if (arch == "x86_64") arch = "amd64";
+  if (arch == "aarch64") arch = "arm64";
+  nlohmann::ordered_json j;
+  j["gitVersion"] = osapi::version();
+#ifdef __clang__
+  j["compiler"] = std::string("clang ") + __clang_version__;
+#else
+  j["compiler"] = std::string("g++ ") + __VERSION__;
+#endif
+  j["platform"] = "linux/" + arch;
+  return j.dump(2);
 }
 
 std::string join_csv(const std::vector<std::string>& v) {
@@ -49,9 +69,9 @@ int run(int argc, char** argv) {
   app.add_flag("-j,--json", g.json, "machine-readable output");
 
   // version
-  app.add_subcommand("version", "print the build version")->callback([&] {
+  app.add_subcommand("version", "print the build as JSON (needs no config)")->callback([&] {
     action = [] {
-      std::printf("osapi %s\n", osapi::version());
+      std::printf("%s\n", version_json().c_str());
       return 0;
     };
   });
@@ -160,22 +180,9 @@ int run(int argc, char** argv) {
     };
   });
 
-  // client …
-  auto* client = app.add_subcommand("client", "call the API");
-  client->fallthrough();
-  require_leaf(client);
-  env.client = client;
-  env.url_opt = client->add_option("--url", env.url, "API URL");
-  env.target_opt =
-      client->add_option("-T,--target", env.target.target, "_any, _all, hostname or key:value");
-  client->add_flag("--trace", g.trace, "trace this command and print its trace_id on stderr");
-  add_health_commands(env);
-  add_node_commands(env);
-  add_job_commands(env);
-  add_audit_commands(env);
-  add_network_commands(env);
-  add_command_commands(env);
-  add_misc_commands(env);
+  // client … and completion
+  add_client_commands(app, env);
+  add_completion_command(app, env);
 
   if (argc <= 1) {
     std::cout << app.help();

@@ -1,4 +1,4 @@
-// Audit log through the real binary (spec/acceptance.md §7 AL-7, AL-8, AE-2; spec/cli.md §16).
+// Audit log through the real binary (acceptance AL-7, AL-8, AE-2).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -27,7 +27,7 @@ json audit_items(Stack& stack) {
 json non_audit_items(const json& items) {
   json out = json::array();
   for (const auto& e : items)
-    if (e["path"].get<std::string>().rfind("/audit", 0) != 0) out.push_back(e);
+    if (e["path"].get<std::string>().rfind("/api/audit", 0) != 0) out.push_back(e);
   return out;
 }
 
@@ -61,18 +61,18 @@ TEST(E2EAudit, AL7_AL8_NewestFirstV7IdsOperationIdsAndTraceIds) {
   Stack stack(o);
   stack.start_all();
 
-  auto node = stack.osapi({"client", "node", "list", "--trace"});
+  auto node = stack.osapi({"client", "agent", "list", "--trace"});
   ASSERT_EQ(node.code, 0) << node.err;
   const std::string node_trace = last_trace_id(node.err);
   ASSERT_EQ(node_trace.size(), 32u) << node.err;
-  auto job =
-      stack.curl({"-H", "Authorization: Bearer " + stack.token("admin"), stack.api_url() + "/job"});
+  auto job = stack.curl(
+      {"-H", "Authorization: Bearer " + stack.token("admin"), stack.api_url() + "/api/job"});
   ASSERT_EQ(job.code, 0) << job.err;
 
   const json entries = wait_for_entries(stack, 2);
   ASSERT_EQ(entries.size(), 2u) << entries.dump();
-  EXPECT_EQ(entries[0]["path"], "/job");  // AL-7: newest first
-  EXPECT_EQ(entries[1]["path"], "/node");
+  EXPECT_EQ(entries[0]["path"], "/api/job");  // AL-7: newest first
+  EXPECT_EQ(entries[1]["path"], "/api/agent");
   for (const auto& e : entries) {
     const std::string id = e["id"];
     ASSERT_EQ(id.size(), 36u);
@@ -81,8 +81,8 @@ TEST(E2EAudit, AL7_AL8_NewestFirstV7IdsOperationIdsAndTraceIds) {
     EXPECT_EQ(e["roles"], json::array({"admin"}));
   }
   EXPECT_GT(entries[0]["id"].get<std::string>(), entries[1]["id"].get<std::string>());
-  EXPECT_EQ(entries[1]["operation_id"], "getNode");  // AL-8
-  EXPECT_EQ(entries[0]["operation_id"], "getJob");
+  EXPECT_EQ(entries[1]["operation_id"], "getAgents");  // AL-8
+  EXPECT_EQ(entries[0]["operation_id"], "getJobs");
   // The entry carries the trace of the request that caused it.
   EXPECT_EQ(entries[1]["trace_id"], node_trace);
 
@@ -92,10 +92,12 @@ TEST(E2EAudit, AL7_AL8_NewestFirstV7IdsOperationIdsAndTraceIds) {
   EXPECT_NE(list.out.find("Total:"), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("Audit Entries"), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("DURATION"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("TRACE ID"), std::string::npos) << list.out;
   const std::string node_id = entries[1]["id"];
   auto get = stack.osapi({"client", "audit", "get", "--audit-id", node_id});
   EXPECT_EQ(get.code, 0) << get.err;
-  EXPECT_NE(get.out.find("Operation: getNode"), std::string::npos) << get.out;
+  EXPECT_NE(get.out.find("Operation: getAgents"), std::string::npos) << get.out;
+  EXPECT_NE(get.out.find("Trace ID: " + node_trace), std::string::npos) << get.out;
   EXPECT_NE(get.out.find("Source IP: 127.0.0.1"), std::string::npos) << get.out;
   auto bad = stack.osapi({"client", "audit", "get", "--audit-id", "not-a-uuid"});
   EXPECT_EQ(bad.code, 1);
@@ -111,7 +113,7 @@ TEST(E2EAudit, AE2_ExportWritesJsonLinesNewestFirst) {
   o.exporter = "";
   Stack stack(o);
   stack.start_all();
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(stack.osapi({"client", "node", "list"}).code, 0);
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(stack.osapi({"client", "agent", "list"}).code, 0);
   ASSERT_EQ(wait_for_entries(stack, 3).size(), 3u);
 
   auto unsupported = stack.osapi({"client", "audit", "export", "--output", "x", "--type", "s3"});

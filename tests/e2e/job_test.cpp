@@ -1,5 +1,6 @@
-// `osapi client job …` against the real stack (spec/cli.md §15; acceptance E2E-7, CL-7, CL-8,
-// CL-12, JC-7) and the retry link in exported spans (spec/telemetry.md §4.4).
+// `osapi client job list|get|delete|retry` against the real stack (acceptance E2E-7, CL-7, CL-12,
+// JC-7) and the retry link in exported spans. Jobs come from node commands: the raw job
+// commands (add, run, status) are gone.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -32,9 +33,9 @@ size_t uuids_in(const std::string& text) {
   return seen.size();
 }
 
-std::string add_job(Stack& stack, const std::string& file) {
-  auto r =
-      stack.osapi({"-j", "client", "job", "add", "--json-file", file, "--target-hostname", "_any"});
+// A node command's job: `client node hostname get` on one agent, its job_id.
+std::string hostname_job(Stack& stack) {
+  auto r = stack.osapi({"-j", "client", "node", "hostname", "get", "-T", "_any"});
   EXPECT_EQ(r.code, 0) << r.err;
   auto body = json::parse(r.out, nullptr, false);
   return body.is_object() ? body.value("job_id", "") : "";
@@ -77,15 +78,15 @@ std::string attribute(const json& span, const std::string& key) {
 
 }  // namespace
 
-TEST(E2EJob, E2E7_CL8_JC7_RunCompletesOrFailsAndRecordSaysUnprocessed) {
+TEST(E2EJob, E2E7_JC7_DetailOfANodeCommandsJobAndRetryRecord) {
   Stack stack;
   stack.start_all();
-  const std::string ok_file =
-      stack.dir().write("node_hostname.json", R"({"type":"node.hostname.get","data":{}})");
-  const std::string bad_file = stack.dir().write("bad.json", R"({"type":"bogus","data":{}})");
 
   // E2E-7: detail view, status completed, one Timeline with submitted … completed.
-  auto r = stack.osapi({"client", "job", "run", "--json-file", ok_file, "-p", "0.2"});
+  const std::string id = hostname_job(stack);
+  ASSERT_EQ(id.size(), 36u);
+  wait_job(stack, id, "completed");
+  auto r = stack.osapi({"client", "job", "get", "--job-id", id});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(has(r.out, "Status: completed")) << r.out;
   const auto timeline = r.out.find("Timeline:");
@@ -95,22 +96,12 @@ TEST(E2EJob, E2E7_CL8_JC7_RunCompletesOrFailsAndRecordSaysUnprocessed) {
   ASSERT_NE(submitted, std::string::npos);
   EXPECT_NE(r.out.find("completed", submitted), std::string::npos);
   EXPECT_TRUE(has(r.out, "Trace ID: ")) << r.out;  // tracing is on in the stack
+  EXPECT_TRUE(has(r.out, "Job Request:")) << r.out;
 
-  // CL-8: a failing job prints its detail, then one error line, exit 1.
-  r = stack.osapi({"client", "job", "run", "--json-file", bad_file, "-p", "0.2"});
-  EXPECT_EQ(r.code, 1);
-  EXPECT_TRUE(has(r.out, "Status: failed")) << r.out;
-  EXPECT_TRUE(has(r.out, "Job ID: ")) << r.out;
-  EXPECT_TRUE(std::regex_search(r.err, std::regex("Error: job [0-9a-f-]{36} finished with status "
-                                                  "failed")))
-      << r.err;
-
-  // JC-7: the stored record's status is the value of the 201 body.
-  r = stack.osapi(
-      {"-j", "client", "job", "add", "--json-file", ok_file, "--target-hostname", "_any"});
+  // JC-7: the stored record's status and revision are the values of the retry's 201 body.
+  r = stack.osapi({"-j", "client", "job", "retry", "--job-id", id});
   ASSERT_EQ(r.code, 0) << r.err;
   const json created = json::parse(r.out);
-  EXPECT_EQ(created["status"], "unprocessed");
   osapi::messaging::ConnectOptions o;
   o.url = "nats://127.0.0.1:" + std::to_string(stack.nats_port());
   auto conn = osapi::messaging::Connection::connect(o);
@@ -122,30 +113,29 @@ TEST(E2EJob, E2E7_CL8_JC7_RunCompletesOrFailsAndRecordSaysUnprocessed) {
   EXPECT_EQ(json::parse((*entry)->value)["status"], created["status"]);
   EXPECT_EQ((*entry)->revision, created["revision"].get<uint64_t>());
 
-  // A poll deadline that passes: exit 1 with the deadline message (no agent left to answer).
-  stack.agent()->stop();
-  r = stack.osapi({"client", "job", "run", "--json-file", ok_file, "-t", "1", "-p", "0.2"});
-  EXPECT_EQ(r.code, 1);
-  EXPECT_TRUE(std::regex_search(r.err, std::regex("Error: job [0-9a-f-]{36} did not finish "
-                                                  "within 1s")))
-      << r.err;
+  // Human output of retry.
+  r = stack.osapi({"client", "job", "retry", "--job-id", id});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "Job ID: ") && has(r.out, "Revision: ")) << r.out;
 }
 
-TEST(E2EJob, CL7_ListLimitZeroShowsAllAndOtherCommands) {
+TEST(E2EJob, CL7_ListLimitZeroShowsAllAndDelete) {
   StackOptions opts;
   opts.exporter = "";
   Stack stack(opts);
-  stack.start_nats();
-  stack.start_api();  // no agent: jobs stay submitted
-  const std::string file = stack.dir().write("op.json", R"({"type":"node.hostname.get"})");
+  stack.start_all();
   std::vector<std::string> ids;
-  for (int i = 0; i < 15; ++i) ids.push_back(add_job(stack, file));
+  for (int i = 0; i < 15; ++i) {
+    ids.push_back(hostname_job(stack));
+    ASSERT_EQ(ids.back().size(), 36u);
+  }
+  for (const auto& id : ids) wait_job(stack, id, "completed");
 
   auto r = stack.osapi({"client", "job", "list", "--limit", "0"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(uuids_in(r.out), 15u) << r.out;
   EXPECT_TRUE(has(r.out, "Total: 15")) << r.out;
-  EXPECT_TRUE(has(r.out, "Submitted: 15")) << r.out;
+  EXPECT_TRUE(has(r.out, "Completed: 15")) << r.out;
   EXPECT_TRUE(has(r.out, "node.hostname.get"));
 
   r = stack.osapi({"client", "job", "list"});  // default limit 10: page is full
@@ -161,15 +151,12 @@ TEST(E2EJob, CL7_ListLimitZeroShowsAllAndOtherCommands) {
   EXPECT_EQ(listed["limit_applied"], true);
   EXPECT_EQ(listed["offset_applied"], 12);
   EXPECT_EQ(listed["jobs"].size(), 3u);
-  EXPECT_EQ(listed["status_counts"]["submitted"], 15);
+  EXPECT_EQ(listed["status_counts"]["completed"], 15);
 
-  // job status: not a TTY → printed once; --json → the /job/status body.
-  r = stack.osapi({"client", "job", "status"});
-  EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_TRUE(has(r.out, "Jobs Queue Status")) << r.out;
-  EXPECT_TRUE(has(r.out, "Total Jobs: 15")) << r.out;
-  r = stack.osapi({"-j", "client", "job", "status"});
-  EXPECT_EQ(json::parse(r.out)["total_jobs"], 15);
+  r = stack.osapi({"-j", "client", "job", "list", "--status", "completed", "--limit", "0"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["filter_applied"], true);
+  EXPECT_EQ(json::parse(r.out)["displayed_jobs"], 15);
 
   // job delete: human and JSON forms.
   r = stack.osapi({"client", "job", "delete", "--job-id", ids[0]});
@@ -182,20 +169,9 @@ TEST(E2EJob, CL7_ListLimitZeroShowsAllAndOtherCommands) {
   EXPECT_EQ(deleted["job_id"], ids[1]);
   r = stack.osapi({"client", "job", "delete", "--job-id", ids[1]});
   EXPECT_EQ(r.code, 1);
-  EXPECT_TRUE(has(r.err, "Error: API returned 404 Not Found: job not found: " + ids[1])) << r.err;
-  r = stack.osapi({"-j", "client", "job", "status"});
+  EXPECT_TRUE(has(r.err, "Error: API returned 404 Not Found: job not found")) << r.err;
+  r = stack.osapi({"-j", "client", "job", "list"});
   EXPECT_EQ(json::parse(r.out)["total_jobs"], 13);
-
-  // job add: human output.
-  r = stack.osapi({"client", "job", "add", "--json-file", file, "--target-hostname", "_any"});
-  EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_TRUE(has(r.out, "Status: unprocessed")) << r.out;
-  EXPECT_TRUE(has(r.out, "Revision: ")) << r.out;
-  // Not a JSON object → exit 1 before any request.
-  const std::string not_object = stack.dir().write("list.json", "[1,2]");
-  r = stack.osapi({"client", "job", "add", "--json-file", not_object, "--target-hostname", "_any"});
-  EXPECT_EQ(r.code, 1);
-  EXPECT_TRUE(has(r.err, "Error: ")) << r.err;
 }
 
 TEST(E2EJob, CL12_MalformedJobIdFailsBeforeAnyRequest) {
@@ -213,16 +189,16 @@ TEST(E2EJob, CL12_MalformedJobIdFailsBeforeAnyRequest) {
 TEST(E2EJob, RetryPublishSpanLinksTheOriginalJobsTrace) {
   Stack stack;  // stdout exporter: the API's spans land on its stdout
   stack.start_all();
-  const std::string file = stack.dir().write("bad.json", R"({"type":"bogus"})");
-  const std::string original = add_job(stack, file);
-  const json detail = wait_job(stack, original, "failed");
+  const std::string original = hostname_job(stack);
+  ASSERT_EQ(original.size(), 36u);
+  const json detail = wait_job(stack, original, "completed");
   const std::string original_trace = detail.value("trace_id", "");
   ASSERT_EQ(original_trace.size(), 32u) << detail.dump();
 
   auto r = stack.osapi({"-j", "client", "job", "retry", "--job-id", original});
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string retried = json::parse(r.out)["job_id"];
-  const json retried_detail = wait_job(stack, retried, "failed");
+  const json retried_detail = wait_job(stack, retried, "completed");
   EXPECT_NE(retried_detail.value("trace_id", ""), original_trace);  // a new trace, linked
   r = stack.osapi({"client", "job", "get", "--job-id", original}, {{"COLUMNS", "300"}});
   EXPECT_TRUE(has(r.out, "Trace ID: " + original_trace)) << r.out;

@@ -44,7 +44,7 @@ std::string minimal_path(TempDir& dir) {
 
 StackOptions agent_without_resolvectl(TempDir& dir) {
   StackOptions o;
-  o.agents = {{{"PATH", minimal_path(dir)}, {"OSAPI_NODE_AGENT_HOSTNAME", kAgentHost}}};
+  o.agents = {{{"PATH", minimal_path(dir)}, {"OSAPI_AGENT_HOSTNAME", kAgentHost}}};
   return o;
 }
 
@@ -70,7 +70,8 @@ TEST(E2ENetwork, E2E2_DnsGetWithResolvConfFallbackAndOneTrace) {
   TempDir tools;
   Stack stack(agent_without_resolvectl(tools));
   stack.start_all();
-  auto r = stack.osapi({"client", "network", "dns", "get", "--interface-name", "eth0", "--trace"});
+  auto r = stack.osapi({"client", "node", "network", "dns", "get", "--interface-name", "eth0", "-T",
+                        "_any", "--trace"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(has(r.out, "Job ID:") && has(r.out, "SERVERS") && has(r.out, "SEARCH DOMAINS"))
       << r.out;
@@ -92,39 +93,38 @@ TEST(E2ENetwork, E2E2_DnsGetWithResolvConfFallbackAndOneTrace) {
   EXPECT_EQ(publish->name, "publish osapi.jobs.query._any");
   const SpanRecord* server = span_by_id(spans, publish->parent_span_id);
   ASSERT_NE(server, nullptr);
-  EXPECT_EQ(server->attributes.at("http.route"), "/network/dns/{interfaceName}");
+  EXPECT_EQ(server->attributes.at("http.route"),
+            "/api/node/{hostname}/network/dns/{interfaceName}");
   const SpanRecord* client = span_by_id(spans, server->parent_span_id);
   ASSERT_NE(client, nullptr);
   const SpanRecord* root = span_by_id(spans, client->parent_span_id);
   ASSERT_NE(root, nullptr);
-  EXPECT_EQ(root->name, "osapi client network dns get");
+  EXPECT_EQ(root->name, "osapi client node network dns get");
 }
 
 TEST(E2ENetwork, CL13_CL2_CL3_DnsUpdateFailuresAreClearAndTheAgentSurvives) {
   TempDir tools;
   Stack stack(agent_without_resolvectl(tools));
   stack.start_all();
-  auto r = stack.osapi({"client", "network", "dns", "update", "--servers", "1.1.1.1",
+  auto r = stack.osapi({"client", "node", "network", "dns", "update", "--servers", "1.1.1.1",
                         "--interface-name", "eth0", "-T", kAgentHost});
   EXPECT_EQ(r.code, 1);
-  EXPECT_TRUE(has(r.err,
-                  "Error: API returned 500 Internal Server Error: job failed: failed to "
-                  "set DNS config: "))
+  EXPECT_EQ(r.err.rfind("Error: API returned 500 Internal Server Error: job failed: ", 0), 0u)
       << r.err;
-  r = stack.osapi({"client", "node", "hostname", "-T", kAgentHost});
+  r = stack.osapi({"client", "node", "hostname", "get", "-T", kAgentHost});
   EXPECT_EQ(r.code, 0) << r.err;
 
   // CL-2 / CL-3: a read-only token gets 403, as a line on stderr or the body with --json.
   const std::map<std::string, std::string> read_only{
-      {"OSAPI_API_CLIENT_SECURITY_BEARER_TOKEN", stack.token("read")}};
-  r = stack.osapi(
-      {"client", "network", "dns", "update", "--servers", "1.1.1.1", "--interface-name", "eth0"},
-      read_only);
+      {"OSAPI_CONTROLLER_CLIENT_SECURITY_BEARER_TOKEN", stack.token("read")}};
+  r = stack.osapi({"client", "node", "network", "dns", "update", "--servers", "1.1.1.1",
+                   "--interface-name", "eth0", "-T", kAgentHost},
+                  read_only);
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.err.rfind("Error: API returned 403 Forbidden: Insufficient permissions", 0), 0u)
       << r.err;
-  r = stack.osapi({"--json", "client", "network", "dns", "update", "--servers", "1.1.1.1",
-                   "--interface-name", "eth0"},
+  r = stack.osapi({"--json", "client", "node", "network", "dns", "update", "--servers", "1.1.1.1",
+                   "--interface-name", "eth0", "-T", kAgentHost},
                   read_only);
   EXPECT_EQ(r.code, 1);
   auto body = json::parse(r.out, nullptr, false);
@@ -132,7 +132,8 @@ TEST(E2ENetwork, CL13_CL2_CL3_DnsUpdateFailuresAreClearAndTheAgentSurvives) {
   EXPECT_TRUE(body.contains("error"));
 
   // Neither list given: a usage error before any request.
-  r = stack.osapi({"client", "network", "dns", "update", "--interface-name", "eth0"});
+  r = stack.osapi(
+      {"client", "node", "network", "dns", "update", "--interface-name", "eth0", "-T", kAgentHost});
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(has(r.err, "[servers search-domains]")) << r.err;
 }
@@ -141,10 +142,11 @@ TEST(E2ENetwork, E2E4_CL10_PingLoopback) {
   Stack stack;
   stack.start_all();
   for (const char* flag : {"--address", "-a"}) {
-    auto r = stack.osapi({"client", "network", "ping", flag, "127.0.0.1"});
+    auto r = stack.osapi({"client", "node", "network", "ping", flag, "127.0.0.1"});
     ASSERT_EQ(r.code, 0) << flag << ": " << r.err;
-    EXPECT_TRUE(has(r.out, "Ping Response:") && has(r.out, "PACKETS SENT")) << r.out;
-    EXPECT_TRUE(std::regex_search(r.out, std::regex("┃ 3 +┃ 3 +┃"))) << r.out;  // received, sent
+    EXPECT_TRUE(has(r.out, "Ping Response:") && has(r.out, "LOSS")) << r.out;
+    EXPECT_TRUE(std::regex_search(r.out, std::regex(" ok +\\S+ +\\S+ +\\S+ +0%\n"))) << r.out;
+    EXPECT_TRUE(has(r.out, "1 host: 1 ok")) << r.out;
   }
 }
 
@@ -152,8 +154,8 @@ TEST(E2ECommand, CM10_CM11_CL6_ExecThroughTheCli) {
   Stack stack;
   stack.start_all();
   // CM-11: a non-zero exit is a result, not an error.
-  auto r =
-      stack.osapi({"--json", "client", "command", "exec", "--command", "sh", "--args=-c,exit 3"});
+  auto r = stack.osapi({"--json", "client", "node", "command", "exec", "--command", "sh",
+                        "--args=-c,exit 3", "-T", "_any"});
   ASSERT_EQ(r.code, 0) << r.err;
   auto doc = json::parse(r.out, nullptr, false);
   ASSERT_TRUE(doc.is_object()) << r.out;
@@ -161,28 +163,37 @@ TEST(E2ECommand, CM10_CM11_CL6_ExecThroughTheCli) {
   EXPECT_FALSE(doc["results"][0].contains("error"));
 
   // CM-10: the agent kills the command at its timeout.
-  r = stack.osapi(
-      {"client", "command", "exec", "--command", "sleep", "--args", "5", "--timeout", "2"});
+  r = stack.osapi({"client", "node", "command", "exec", "--command", "sleep", "--args", "5",
+                   "--timeout", "2", "-T", "_any"});
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(has(r.err, "command timed out after 2s")) << r.err;
 
-  r = stack.osapi({"client", "command", "shell", "--command", "echo hello"});
+  r = stack.osapi({"client", "node", "command", "shell", "--command", "echo hello", "-T", "_any"});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_TRUE(has(r.out, "STDOUT") && has(r.out, "hello") && has(r.out, "EXIT CODE")) << r.out;
+  EXPECT_TRUE(has(r.out, "STDOUT") && has(r.out, "hello") && has(r.out, "EXIT")) << r.out;
 
-  // CL-6: `-T _all` asks first; no answer → Aborted., exit 1, no request.
-  const size_t requests_before = count(stack.api()->err(), "request.path=/command/");
-  r = stack.osapi({"client", "command", "exec", "--command", "ls", "-T", "_all"}, {}, "");
+  // Raw output: one "[<hostname>] <line>" per line, exit code = the remote one.
+  r = stack.osapi({"client", "node", "command", "shell", "--command",
+                   "echo one; echo two >&2; exit 4", "-T", "_any", "--stdout", "--stderr"});
+  EXPECT_EQ(r.code, 4) << r.err;
+  EXPECT_TRUE(std::regex_match(r.out, std::regex("\\[[^\\]]+\\] one\n"))) << r.out;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("(^|\n)\\[[^\\]]+\\] two\n"))) << r.err;
+
+  // CL-6: `-T _all` (also the default) asks first; no answer → Aborted., exit 1, no request.
+  const std::string all_commands = "request.path=/api/node/_all/command/";
+  const size_t requests_before = count(stack.api()->err(), all_commands);
+  r = stack.osapi({"client", "node", "command", "exec", "--command", "ls", "-T", "_all"}, {}, "");
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.err.rfind("Aborted.\n", 0), 0u) << r.err;  // then only the CLI's span JSON
   EXPECT_TRUE(has(r.out, "This will execute command on ALL hosts. Continue? [y/N] ")) << r.out;
-  r = stack.osapi({"client", "command", "shell", "--command", "true", "-T", "_all"}, {}, "n\n");
+  r = stack.osapi({"client", "node", "command", "shell", "--command", "true"}, {}, "n\n");
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(has(r.out, "execute shell command on ALL hosts")) << r.out;
-  EXPECT_EQ(count(stack.api()->err(), "request.path=/command/"), requests_before);
-  r = stack.osapi({"client", "command", "exec", "--command", "ls", "-T", "_all"}, {}, "y\n");
+  EXPECT_EQ(count(stack.api()->err(), all_commands), requests_before);
+  r = stack.osapi({"client", "node", "command", "exec", "--command", "ls", "-T", "_all"}, {},
+                  "y\n");
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(count(stack.api()->err(), "request.path=/command/"), requests_before + 1);
+  EXPECT_EQ(count(stack.api()->err(), all_commands), requests_before + 1);
 }
 
 TEST(E2ECommand, CM9_LongCommandOutlivesTheDefaultWait) {
@@ -190,8 +201,8 @@ TEST(E2ECommand, CM9_LongCommandOutlivesTheDefaultWait) {
   Stack stack;
   stack.start_all();
   const auto start = std::chrono::steady_clock::now();
-  auto r = stack.osapi({"--json", "client", "command", "exec", "--command", "sleep", "--args", "35",
-                        "--timeout", "60"});
+  auto r = stack.osapi({"--json", "client", "node", "command", "exec", "--command", "sleep",
+                        "--args", "35", "--timeout", "60", "-T", "_any"});
   const auto took = std::chrono::steady_clock::now() - start;
   ASSERT_EQ(r.code, 0) << r.err;
   auto doc = json::parse(r.out, nullptr, false);

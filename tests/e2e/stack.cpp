@@ -13,6 +13,7 @@ Stack::Stack(StackOptions options) : opts_(std::move(options)) {
   nats_port_ = free_port();
   api_port_ = free_port();
   while (api_port_ == nats_port_) api_port_ = free_port();
+  controller_metrics_port_ = free_port();
   key_ = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
   config_ = dir_.file("osapi.yaml");
   write_config("");
@@ -25,18 +26,22 @@ Stack::~Stack() {
 
 void Stack::write_config(const std::string& bearer) {
   const std::string np = std::to_string(nats_port_);
+  // Every metrics server on its own free port, so stacks can run side by side.
+  auto metrics = [](int port) { return "{host: 127.0.0.1, port: " + std::to_string(port) + "}"; };
   std::ostringstream y;
-  y << "api:\n"
+  y << "controller:\n"
     << "  client:\n    url: " << api_url() << "\n    security:\n      bearer_token: \"" << bearer
     << "\"\n"
-    << "  server:\n    port: " << api_port_ << "\n"
-    << "    nats: {host: 127.0.0.1, port: " << np << ", namespace: osapi}\n"
+    << "  api:\n    port: " << api_port_ << "\n"
     << "    security:\n      signing_key: " << key_ << "\n"
+    << "  nats: {host: 127.0.0.1, port: " << np << ", namespace: osapi}\n"
+    << "  metrics: " << metrics(controller_metrics_port_) << "\n"
     << "nats:\n  server: {host: 127.0.0.1, port: " << np << ", store_dir: " << dir_.file("js")
-    << ", namespace: osapi}\n"
+    << ", namespace: osapi, metrics: " << metrics(free_port()) << "}\n"
     << "telemetry:\n  tracing: {enabled: " << (opts_.tracing ? "true" : "false") << ", exporter: \""
     << opts_.exporter << "\", batch: {schedule_delay: 200ms}}\n"
-    << "node:\n  agent:\n    nats: {host: 127.0.0.1, port: " << np << ", namespace: osapi}\n"
+    << "agent:\n  nats: {host: 127.0.0.1, port: " << np << ", namespace: osapi}\n"
+    << "  metrics: " << metrics(free_port()) << "\n"
     << opts_.extra_yaml << "\n";
   dir_.write("osapi.yaml", y.str());
 }
@@ -72,17 +77,16 @@ void Stack::start_nats() {
 
 void Stack::start_api() {
   api_ = std::make_unique<Process>(
-      std::vector<std::string>{OSAPI_BINARY, "-f", config_, "api", "server", "start"},
+      std::vector<std::string>{OSAPI_BINARY, "-f", config_, "controller", "start"},
       std::map<std::string, std::string>{}, dir_.path());
-  if (!api_->wait_output("API server started", std::chrono::seconds(20)))
-    throw std::runtime_error("api did not start: " + api_->err());
+  if (!api_->wait_output("controller started", std::chrono::seconds(20)))
+    throw std::runtime_error("controller did not start: " + api_->err());
 }
 
 void Stack::start_agent(const std::map<std::string, std::string>& env) {
   agents_.push_back(std::make_unique<Process>(
-      std::vector<std::string>{OSAPI_BINARY, "-f", config_, "node", "agent", "start"}, env,
-      dir_.path()));
-  if (!agents_.back()->wait_output("node agent started successfully", std::chrono::seconds(20)))
+      std::vector<std::string>{OSAPI_BINARY, "-f", config_, "agent", "start"}, env, dir_.path()));
+  if (!agents_.back()->wait_output("agent started successfully", std::chrono::seconds(20)))
     throw std::runtime_error("agent did not start: " + agents_.back()->err());
 }
 

@@ -1,5 +1,6 @@
-// E2E harness: the real `osapi` binary as nats supervisor, API server and agent(s), on free
-// loopback ports, with a temp config and store dir.
+// E2E harness: the real `osapi` binary as nats supervisor (`nats server start`), controller
+// (`controller start`) and agent(s) (`agent start`), on free loopback ports, with a temp config
+// and store dir.
 #pragma once
 
 #include <map>
@@ -24,7 +25,7 @@ class Stack {
   ~Stack();
 
   void start_nats();
-  void start_api();
+  void start_api();  // the controller
   void start_agent(const std::map<std::string, std::string>& env = {});
   void start_all();
   void stop_all();
@@ -38,6 +39,10 @@ class Stack {
 
   std::string api_url() const { return "http://127.0.0.1:" + std::to_string(api_port_); }
   int api_port() const { return api_port_; }
+  // The controller's metrics/health server (GET /metrics, /health, /health/ready).
+  std::string controller_metrics_url() const {
+    return "http://127.0.0.1:" + std::to_string(controller_metrics_port_);
+  }
   int nats_port() const { return nats_port_; }
   const std::string& config_path() const { return config_; }
   const std::string& signing_key() const { return key_; }
@@ -45,7 +50,7 @@ class Stack {
   TempDir& dir() { return dir_; }
 
   Process* nats() { return nats_.get(); }
-  Process* api() { return api_.get(); }
+  Process* api() { return api_.get(); }  // the controller
   Process* agent(size_t i = 0) { return i < agents_.size() ? agents_[i].get() : nullptr; }
 
  private:
@@ -53,7 +58,7 @@ class Stack {
 
   StackOptions opts_;
   TempDir dir_;
-  int nats_port_ = 0, api_port_ = 0;
+  int nats_port_ = 0, api_port_ = 0, controller_metrics_port_ = 0;
   std::string key_, config_;
   std::unique_ptr<Process> nats_, api_;
   std::vector<std::unique_ptr<Process>> agents_;

@@ -1,5 +1,5 @@
-// E2E-5 with tracing: one trace across CLI → API → NATS → agent, visible in every process's
-// logs and in the exported span parent chain.
+// E2E-5 with tracing: one trace across CLI → controller → NATS → agent, visible in every
+// process's logs and in the exported span parent chain.
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -43,6 +43,7 @@ const SpanRecord* find_span(const std::vector<SpanRecord>& spans, const std::str
 TEST(E2ETrace, NodeHostnameSharesOneTraceAcrossProcesses) {
   Stack stack;
   stack.start_all();
+  // The tracing guide's command: a bare `node hostname` runs `get` on every agent (_all).
   auto r = stack.osapi({"client", "node", "hostname", "--debug"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("HOSTNAME"), std::string::npos) << r.out;
@@ -76,14 +77,14 @@ TEST(E2ETrace, NodeHostnameSharesOneTraceAcrossProcesses) {
   const SpanRecord* publish = find_span(spans, process->parent_span_id);
   ASSERT_NE(publish, nullptr);
   EXPECT_EQ(publish->kind, 4);  // PRODUCER
-  EXPECT_EQ(publish->service, "osapi-api");
-  EXPECT_EQ(publish->name, "publish osapi.jobs.query._any");
+  EXPECT_EQ(publish->service, "osapi-controller");
+  EXPECT_EQ(publish->name, "publish osapi.jobs.query._all");
 
   const SpanRecord* server = find_span(spans, publish->parent_span_id);
   ASSERT_NE(server, nullptr);
   EXPECT_EQ(server->kind, 2);  // SERVER
-  EXPECT_EQ(server->name, "GET /node/hostname");
-  EXPECT_EQ(server->attributes.at("http.route"), "/node/hostname");
+  EXPECT_EQ(server->name, "GET /api/node/{hostname}/hostname");
+  EXPECT_EQ(server->attributes.at("http.route"), "/api/node/{hostname}/hostname");
   EXPECT_EQ(server->attributes.at("http.response.status_code"), "200");
 
   const SpanRecord* client = find_span(spans, server->parent_span_id);
@@ -93,7 +94,7 @@ TEST(E2ETrace, NodeHostnameSharesOneTraceAcrossProcesses) {
 
   const SpanRecord* root = find_span(spans, client->parent_span_id);
   ASSERT_NE(root, nullptr);
-  EXPECT_EQ(root->name, "osapi client node hostname");
+  EXPECT_EQ(root->name, "osapi client node hostname get");
   EXPECT_TRUE(root->parent_span_id.empty());
   for (const auto* s : {publish, server, client, root}) EXPECT_EQ(s->trace_id, id);
 }

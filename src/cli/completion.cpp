@@ -1,85 +1,12 @@
-// client health [ready | status], client metrics, completion bash|zsh (spec/cli.md §1, §11, §17).
+// osapi completion bash | zsh: a completion script generated from the command tree, so it
+// always matches the commands that exist (fish and powershell answer an error).
 #include <cstdio>
-#include <set>
 
-#include "cli/api_call.h"
 #include "cli/command_env.h"
-#include "http/client.h"
-#include "http/response.h"
 
 namespace osapi::cli {
 
-using json = nlohmann::ordered_json;
-
 namespace {
-
-std::string number(const json& v) {
-  if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();
-  if (v.is_number()) return std::to_string(v.get<double>());
-  return "N/A";
-}
-
-// spec/cli.md §11 rendering of GET /health/status.
-std::string render_health_status(const json& doc, const Style& style) {
-  std::string out = kv_line({{"Status", str(doc, "status")},
-                             {"Version", str(doc, "version")},
-                             {"Uptime", str(doc, "uptime")}},
-                            style);
-  if (doc.contains("nats") && doc["nats"].is_object()) {
-    std::string nats = str(doc["nats"], "url");
-    if (const auto v = str(doc["nats"], "version"); !v.empty()) nats += " (v" + v + ")";
-    out += kv_line({{"NATS", nats}}, style);
-  }
-  if (doc.contains("jobs") && doc["jobs"].is_object()) {
-    const json& j = doc["jobs"];
-    auto n = [&j](const char* k) { return j.contains(k) ? number(j[k]) : std::string("N/A"); };
-    out += kv_line(
-        {{"Jobs", n("total") + " total, " + n("completed") + " completed, " + n("unprocessed") +
-                      " unprocessed, " + n("failed") + " failed, " + n("dlq") + " dlq"}},
-        style);
-  }
-
-  Table components{{"COMPONENT", "STATUS", "ERROR"}, {}};
-  if (doc.contains("components") && doc["components"].is_object()) {
-    std::map<std::string, json> sorted;
-    for (const auto& [name, c] : doc["components"].items()) sorted[name] = c;
-    for (const auto& [name, c] : sorted)
-      components.rows.push_back({name, str(c, "status"), str(c, "error")});
-  }
-  out += section("Components", components, style);
-
-  if (doc.contains("streams") && doc["streams"].is_array() && !doc["streams"].empty()) {
-    Table t{{"NAME", "MESSAGES", "BYTES", "CONSUMERS"}, {}};
-    for (const auto& s : doc["streams"])
-      t.rows.push_back({str(s, "name"), number(s.value("messages", json())),
-                        number(s.value("bytes", json())), number(s.value("consumers", json()))});
-    out += section("Streams", t, style);
-  }
-  if (doc.contains("kv_buckets") && doc["kv_buckets"].is_array() && !doc["kv_buckets"].empty()) {
-    Table t{{"NAME", "KEYS", "BYTES"}, {}};
-    for (const auto& b : doc["kv_buckets"])
-      t.rows.push_back(
-          {str(b, "name"), number(b.value("keys", json())), number(b.value("bytes", json()))});
-    out += section("KV Buckets", t, style);
-  }
-  return out;
-}
-
-int client_health_status(Context& ctx) {
-  Reply r = call(ctx, "GET", "/health/status", true);
-  if ((r.status != 200 && r.status != 503) || !r.doc.is_object()) api_error(ctx, r);
-  if (ctx.json)
-    print_json_body(r);
-  else
-    std::fputs(render_health_status(r.doc, ctx.style).c_str(), stdout);
-  if (r.status == 503) {
-    std::fflush(stdout);
-    throw CommandError{"API returned 503 Service Unavailable: " + error_text(r)};
-  }
-  return 0;
-}
-
-// ---- completion scripts, generated from the CLI11 command tree ----
 
 struct Word {
   std::string name;
@@ -211,27 +138,8 @@ std::string zsh_script(const std::vector<Node>& nodes) {
 
 }  // namespace
 
-void add_health_commands(CommandEnv& env) {
-  auto* health = env.client->add_subcommand("health", "liveness (ready: readiness)");
-  health->fallthrough();
-  health->callback([&env, health] {
-    if (!health->get_subcommands().empty()) return;
-    env.client_command("client health", config::Command::kClient,
-                       [](Context& c) { return client_health(c, ""); });
-  });
-  health->add_subcommand("ready", "readiness")->callback([&env] {
-    env.client_command("client health ready", config::Command::kClient,
-                       [](Context& c) { return client_health(c, "ready"); });
-  });
-  health->add_subcommand("status", "components, NATS, streams, KV buckets and job counts")
-      ->callback([&env] {
-        env.client_command("client health status", config::Command::kClientAuthenticated,
-                           [](Context& c) { return client_health_status(c); });
-      });
-}
-
-void add_misc_commands(CommandEnv& env) {
-  CLI::App* root = env.client->get_parent();
+void add_completion_command(CLI::App& app, CommandEnv& env) {
+  CLI::App* root = &app;
   auto* completion = root->add_subcommand("completion", "print a shell completion script");
   require_leaf(completion);
   for (const char* shell : {"bash", "zsh", "fish", "powershell"}) {
