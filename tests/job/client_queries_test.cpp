@@ -1,6 +1,8 @@
-// Integration: JobClient list / stats / delete / retry / create against a real nats-server.
+// Integration: JobClient list / record / delete / retry against a real nats-server.
 // Jobs are written straight into the KV bucket so created times and events are exact.
 #include <gtest/gtest.h>
+
+#include <map>
 
 #include "common/ids.h"
 #include "job/client.h"
@@ -147,38 +149,25 @@ TEST_F(JobQueries, ListUsesTheRecordWhenNoSubmittedEventExists) {
   EXPECT_EQ(ids_of(*r), (std::vector<std::string>{newer, older}));
 }
 
-TEST_F(JobQueries, StatsCountEveryStatusOperationAndDlq) {
+TEST_F(JobQueries, ListCountsEveryStatusWhateverTheFilter) {
   put_job(1, {{"h1", "completed"}});
   put_job(2, {{"h1", "completed"}}, json{{"type", "command.exec.execute"}});
   put_job(3, {{"h1", "failed"}});
-  auto stats = jobs_->stats();
-  ASSERT_TRUE(stats.ok()) << stats.error().message;
-  EXPECT_EQ(stats->total_jobs, 3);
-  EXPECT_EQ(stats->dlq_count, 0u);
-  const json j = stats->to_json();
-  EXPECT_EQ(j["status_counts"], (json{{"submitted", 0},
-                                      {"processing", 0},
-                                      {"completed", 2},
-                                      {"failed", 1},
-                                      {"partial_failure", 0}}));
-  EXPECT_EQ(j["operation_counts"], (json{{"command.exec.execute", 1}, {"node.hostname.get", 2}}));
-
-  // A max-deliveries advisory stored by the DLQ stream.
-  ASSERT_TRUE(conn_
-                  ->js_publish("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.osapi-JOBS.query_any",
-                               R"({"type":"io.nats.jetstream.advisory.v1.max_deliver"})")
-                  .ok());
-  stats = jobs_->stats();
-  ASSERT_TRUE(stats.ok());
-  EXPECT_EQ(stats->dlq_count, 1u);
+  auto page = jobs_->list("failed", 10, 0);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  EXPECT_EQ(page->total_items, 1);
+  ASSERT_EQ(page->items.size(), 1u);
+  const std::map<std::string, int64_t> expected{
+      {"submitted", 0}, {"processing", 0}, {"completed", 2}, {"failed", 1}, {"partial_failure", 0}};
+  EXPECT_EQ(page->status_counts, expected);
 }
 
-TEST_F(JobQueries, StatsOfAnEmptyQueue) {
-  auto stats = jobs_->stats();
-  ASSERT_TRUE(stats.ok()) << stats.error().message;
-  EXPECT_EQ(stats->total_jobs, 0);
-  EXPECT_EQ(stats->to_json()["status_counts"].size(), 5u);
-  EXPECT_TRUE(stats->to_json()["operation_counts"].empty());
+TEST_F(JobQueries, ListOfAnEmptyQueueStillCountsEveryStatus) {
+  auto page = jobs_->list("", 10, 0);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  EXPECT_EQ(page->total_items, 0);
+  EXPECT_EQ(page->status_counts.size(), 5u);
+  for (const auto& [status, n] : page->status_counts) EXPECT_EQ(n, 0) << status;
 }
 
 TEST_F(JobQueries, DeleteRemovesRecordEventsAndResponses) {
@@ -232,21 +221,14 @@ TEST_F(JobQueries, RetryErrors) {
   EXPECT_EQ(r.error().message, "job has no operation data: " + no_op);
 }
 
-TEST_F(JobQueries, CreateDerivesKindAndRejectsMissingType) {
-  auto target = *job::parse_target("_any");
-  auto q = jobs_->create(json{{"type", "network.dns.get"}, {"data", json::object()}}, target);
-  ASSERT_TRUE(q.ok()) << q.error().message;
-  EXPECT_EQ(q->subject, "osapi.jobs.query._any");
-  EXPECT_GE(q->revision, 1u);
-  auto m = jobs_->create(json{{"type", "network.dns.update"}}, target);
-  ASSERT_TRUE(m.ok());
-  EXPECT_EQ(m->subject, "osapi.jobs.modify._any");
-  for (const json& bad : {json::object(), json{{"type", ""}}, json{{"type", 5}}}) {
-    auto r = jobs_->create(bad, target);
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
-    EXPECT_EQ(r.error().message, "invalid operation format: missing type field");
-  }
+TEST_F(JobQueries, RecordReadsTheStoredOperation) {
+  const auto id = put_job(1, {}, json{{"type", "command.shell.execute"}});
+  auto rec = jobs_->record(id);
+  ASSERT_TRUE(rec.ok()) << rec.error().message;
+  EXPECT_EQ(rec->type(), "command.shell.execute");
+  auto missing = jobs_->record(uuid_v4());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
 TEST_F(JobQueries, DetailJsonCarriesTraceId) {

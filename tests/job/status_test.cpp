@@ -1,5 +1,7 @@
 #include "job/status.h"
 
+#include "job/agent_record.h"
+
 #include <gtest/gtest.h>
 
 using namespace osapi;
