@@ -72,6 +72,9 @@ Result<StreamInfo> Connection::stream_info(const std::string& name) {
   out.messages = i.State.Msgs;
   out.bytes = i.State.Bytes;
   out.consumers = i.State.Consumers;
+  out.first_sequence = i.State.Msgs > 0 ? i.State.FirstSeq : 0;
+  out.last_sequence = i.State.LastSeq;
+  out.deleted = i.State.NumDeleted;
   if (i.Config != nullptr) {
     out.max_age = Duration(i.Config->MaxAge);
     out.max_msgs = i.Config->MaxMsgs;
