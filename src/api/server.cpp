@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include "api/audit_middleware.h"
+#include "api/audit_stream_store.h"
 #include "api/handlers.h"
 #include "http/pipeline.h"
 #include "logging/logger.h"
@@ -39,10 +40,10 @@ Status ApiServer::start() {
   if (!reg.ok()) return reg.error();
   ctx_.jobs = std::make_unique<job::JobClient>(ctx_.conn, ctx_.jobs_kv, names);
   ctx_.registry = std::make_unique<job::Registry>(*reg);
-  if (!names.audit_bucket.empty()) {  // an empty nats.audit.stream disables auditing
-    auto audit_kv = ctx_.conn->key_value(names.audit_bucket);
-    if (!audit_kv.ok()) return audit_kv.error();
-    ctx_.audit = std::make_shared<AuditLog>(std::make_shared<KvAuditStore>(*audit_kv));
+  if (!names.audit_stream.empty()) {  // an empty nats.audit.stream disables auditing
+    auto store = StreamAuditStore::open(ctx_.conn, names.audit_stream, names.audit_subject);
+    if (!store.ok()) return store.error();
+    ctx_.audit = std::make_shared<AuditLog>(*store);
   }
   ctx_.started = Clock::now();
 

@@ -35,6 +35,7 @@ StreamMessage to_stream_message(natsMsg* msg, uint64_t sequence) {
 // A missing message is an answer, not a failure: JetStream says "no message found" (10037),
 // which cnats 3.4.1 reports as NATS_NOT_FOUND or as NATS_ERR with that error code.
 bool no_message(natsStatus s, jsErrCode jerr) {
+  if (jerr == JSStreamNotFoundErr) return false;  // a missing stream is a failure
   return s == NATS_NOT_FOUND || static_cast<int>(jerr) == kNoMessageFound;
 }
 
