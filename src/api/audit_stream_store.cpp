@@ -15,6 +15,40 @@ bool valid_token(const std::string& id) {
 
 }  // namespace
 
+std::optional<std::pair<uint64_t, uint64_t>> page_range(uint64_t first_seq, uint64_t last_seq,
+                                                        const std::vector<uint64_t>& deleted,
+                                                        size_t offset, size_t limit) {
+  if (limit == 0 || first_seq == 0 || last_seq < first_seq) return std::nullopt;
+  // Walk the runs of stored sequences between deleted ones, newest run first.
+  uint64_t skip = offset, take = limit, hi = 0, lo = 0;
+  uint64_t top = last_seq;
+  auto gap = deleted.rbegin();
+  for (;;) {
+    while (gap != deleted.rend() && *gap > top) ++gap;
+    const bool below = gap != deleted.rend() && *gap >= first_seq;
+    const uint64_t bottom = below ? *gap + 1 : first_seq;
+    if (top >= bottom) {
+      const uint64_t run = top - bottom + 1;
+      if (skip >= run) {
+        skip -= run;
+      } else {
+        const uint64_t start = top - skip;
+        skip = 0;
+        if (hi == 0) hi = start;
+        const uint64_t available = start - bottom + 1;
+        if (take <= available) return std::make_pair(start - take + 1, hi);
+        take -= available;
+        lo = bottom;
+      }
+    }
+    if (!below || *gap <= first_seq) break;
+    top = *gap - 1;
+    ++gap;
+  }
+  if (hi == 0) return std::nullopt;
+  return std::make_pair(lo, hi);
+}
+
 Result<std::shared_ptr<StreamAuditStore>> StreamAuditStore::open(
     std::shared_ptr<messaging::Connection> conn, std::string stream, std::string subject) {
   auto publisher = conn->batch_publisher();
@@ -51,15 +85,14 @@ Result<AuditStorePage> StreamAuditStore::read(uint64_t first, uint64_t last, siz
 }
 
 Result<AuditStorePage> StreamAuditStore::newest(size_t offset, size_t limit) {
-  auto info = conn_->stream_info(stream_);
+  auto info = conn_->stream_info(stream_, /*deleted_details=*/true);
   if (!info.ok()) return info.error();
   const size_t total = static_cast<size_t>(info->messages);
-  if (total == 0 || limit == 0 || offset >= info->last_sequence) return read(1, 0, total);
-  const uint64_t last = info->last_sequence - offset;
-  if (last < info->first_sequence) return read(1, 0, total);
-  const uint64_t span = last - info->first_sequence + 1;
-  const uint64_t first = span > limit ? last - limit + 1 : info->first_sequence;
-  return read(first, last, total);
+  const auto range = total == 0 ? std::nullopt
+                                : page_range(info->first_sequence, info->last_sequence,
+                                             info->deleted_sequences, offset, limit);
+  if (!range) return read(1, 0, total);
+  return read(range->first, range->second, total);
 }
 
 Result<AuditStorePage> StreamAuditStore::all() {

@@ -3,13 +3,25 @@
 // "newest first" is descending sequence order and a page is a sequence range.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "api/audit.h"
 #include "messaging/nats.h"
 
 namespace osapi::api {
+
+// The sequence range [first, last] of a page: the `limit` entries after skipping the `offset`
+// newest, counted over the stored sequences `first_seq`..`last_seq` minus `deleted`
+// (ascending). nullopt when the page is empty. The range may contain deleted sequences; the
+// stored ones in it are exactly the page.
+std::optional<std::pair<uint64_t, uint64_t>> page_range(uint64_t first_seq, uint64_t last_seq,
+                                                        const std::vector<uint64_t>& deleted,
+                                                        size_t offset, size_t limit);
 
 class StreamAuditStore : public AuditStore {
  public:
@@ -22,9 +34,8 @@ class StreamAuditStore : public AuditStore {
 
   // Published asynchronously as one batch; the acks are awaited together.
   std::vector<Status> put(const std::vector<AuditRecord>& batch) override;
-  // total = the stream's message count. The page is the sequence range ending `offset` below
-  // the newest sequence; sequences deleted inside it are skipped, so a page may hold fewer
-  // than `limit` entries when messages were removed by hand.
+  // total = the stream's message count. One stream info (with the deleted sequences, usually
+  // none) gives the page's sequence range; one range read fetches it.
   Result<AuditStorePage> newest(size_t offset, size_t limit) override;
   Result<AuditStorePage> all() override;
   // The last message on <subject>.<id>.

@@ -65,6 +65,7 @@ struct StreamInfo {
   uint64_t first_sequence = 0;
   uint64_t last_sequence = 0;
   uint64_t deleted = 0;
+  std::vector<uint64_t> deleted_sequences;  // ascending; only from stream_info(name, true)
 };
 
 // A message read back from a stream (by sequence, by subject, or through a range read).
@@ -265,7 +266,8 @@ class Connection {
   // Streams. ensure_stream creates when missing; when present and update_existing, updates
   // it to the spec, else leaves it alone.
   Status ensure_stream(const StreamSpec& spec, bool update_existing);
-  Result<StreamInfo> stream_info(const std::string& name);
+  // `deleted_details` also lists the deleted sequences (StreamInfo::deleted_sequences).
+  Result<StreamInfo> stream_info(const std::string& name, bool deleted_details = false);
   // Raw stored message of a stream by sequence (DLQ job id recovery).
   Result<std::string> stream_message_data(const std::string& stream, uint64_t seq);
   // The message stored at `seq`; nullopt when that sequence was deleted, expired or not yet
@@ -309,6 +311,8 @@ class Connection {
   void close();
 
  private:
+  void complete_deleted(StreamInfo& info);
+
   std::unique_ptr<Impl> impl_;
 };
 

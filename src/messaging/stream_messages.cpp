@@ -79,7 +79,10 @@ Status Connection::delete_stream_message(const std::string& stream, uint64_t seq
   jsErrCode jerr = static_cast<jsErrCode>(0);
   const natsStatus s = js_DeleteMsg(impl_->core->js, stream.c_str(), seq, nullptr, &jerr);
   if (s == NATS_OK) return Status::Ok();
-  return nats_error("delete message " + std::to_string(seq) + " of stream " + stream, s, jerr);
+  Error e = nats_error("delete message " + std::to_string(seq) + " of stream " + stream, s, jerr);
+  // 10057: beyond the newest sequence ("stream store EOF"); 10043 (already gone) maps itself.
+  if (static_cast<int>(jerr) == 10057) e.code = ErrorCode::kNotFound;
+  return e;
 }
 
 Result<std::vector<StreamMessage>> Connection::stream_messages(const std::string& stream,
