@@ -80,10 +80,13 @@ AuditLog::~AuditLog() {
 void AuditLog::record(AuditEntry entry) {
   if (entry.id.empty()) entry.id = uuid_v7();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     if (!stopping_ && queue_.size() < max_pending_) {
       queue_.push_back(std::move(entry));
-      cv_.notify_one();
+      // The writer waits only on an empty queue: wake it for the first entry, not every one.
+      const bool wake = queue_.size() == 1;
+      lock.unlock();
+      if (wake) cv_.notify_one();
       return;
     }
   }
@@ -124,12 +127,15 @@ void AuditLog::writer_loop() {
   for (;;) {
     cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (stopping_) return;
-    std::vector<AuditEntry> batch;
-    const size_t n = std::min(queue_.size(), kMaxBatch);
-    batch.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      batch.push_back(std::move(queue_.front()));
-      queue_.pop_front();
+    // Taken out under the lock, so record() never waits long: a whole small queue is swapped
+    // out in O(1), a longer one gives up its first kMaxBatch entries.
+    std::deque<AuditEntry> batch;
+    if (queue_.size() <= kMaxBatch) {
+      batch.swap(queue_);
+    } else {
+      const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(kMaxBatch);
+      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+      queue_.erase(queue_.begin(), end);
     }
     writing_ = true;
     lock.unlock();
@@ -140,7 +146,7 @@ void AuditLog::writer_loop() {
   }
 }
 
-void AuditLog::write_batch(std::vector<AuditEntry>& batch) {
+void AuditLog::write_batch(const std::deque<AuditEntry>& batch) {
   std::vector<AuditRecord> records;
   records.reserve(batch.size());
   // Paths are raw request bytes: invalid UTF-8 is replaced rather than thrown on.

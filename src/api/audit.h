@@ -101,7 +101,7 @@ class AuditLog {
 
  private:
   void writer_loop();
-  void write_batch(std::vector<AuditEntry>& batch);
+  void write_batch(const std::deque<AuditEntry>& batch);
 
   std::shared_ptr<AuditStore> store_;
   const size_t max_pending_;

@@ -76,7 +76,8 @@ Result<AuditStorePage> StreamAuditStore::read(uint64_t first, uint64_t last, siz
   AuditStorePage out;
   out.total = total;
   if (last < first) return out;
-  auto msgs = conn_->stream_messages(stream_, subject_ + ".>", first, last);
+  // No subject filter: the stream holds audit entries only, and an unfiltered read is cheap.
+  auto msgs = conn_->stream_messages(stream_, "", first, last);
   if (!msgs.ok()) return msgs.error();
   out.values.reserve(msgs->size());
   for (auto it = msgs->rbegin(); it != msgs->rend(); ++it)

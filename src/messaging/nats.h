@@ -277,8 +277,10 @@ class Connection {
   Result<std::optional<StreamMessage>> last_stream_message(const std::string& stream,
                                                            const std::string& subject);
   // Messages with sequences first_seq..last_seq (ascending) on subjects matching
-  // `filter_subject`, read through a short-lived ephemeral consumer (deleted when done).
-  // Deleted or expired sequences are simply absent. `timeout` bounds each server round trip.
+  // `filter_subject` ("" = every subject), read through a short-lived ephemeral consumer
+  // (deleted when done). Deleted or expired sequences are simply absent. `timeout` bounds each
+  // server round trip. Prefer "": nats-server 2.9 counts a filtered consumer's pending
+  // messages by scanning the stream (about 10 ms per read at 10k messages, against 1 ms).
   Result<std::vector<StreamMessage>> stream_messages(const std::string& stream,
                                                      const std::string& filter_subject,
                                                      uint64_t first_seq, uint64_t last_seq,

@@ -109,8 +109,9 @@ Result<std::vector<StreamMessage>> Connection::stream_messages(const std::string
   so.Config.InactiveThreshold = std::chrono::nanoseconds(kInactiveThreshold).count();
   natsSubscription* raw = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
-  natsStatus s =
-      js_PullSubscribe(&raw, impl_->core->js, filter_subject.c_str(), nullptr, &jo, &so, &jerr);
+  // cnats needs a subject; ">" is every subject, which the server treats as no filter.
+  const std::string subject = filter_subject.empty() ? ">" : filter_subject;
+  natsStatus s = js_PullSubscribe(&raw, impl_->core->js, subject.c_str(), nullptr, &jo, &so, &jerr);
   if (s != NATS_OK) return nats_error(where, s, jerr);
   std::unique_ptr<natsSubscription, void (*)(natsSubscription*)> sub(raw, drop_ephemeral);
 

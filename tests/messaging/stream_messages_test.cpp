@@ -153,6 +153,10 @@ TEST_F(StreamMessagesTest, RangeReadsAcrossFetchBatchesInOrder) {
   EXPECT_EQ(sequences(0, 2), (std::vector<uint64_t>{1, 2}));
   EXPECT_TRUE(sequences(601, 700).empty());
   EXPECT_TRUE(sequences(5, 4).empty());
+  auto unfiltered = conn_->stream_messages("T-LOG", "", 10, 12);
+  ASSERT_TRUE(unfiltered.ok()) << unfiltered.error().message;
+  ASSERT_EQ(unfiltered->size(), 3u);
+  EXPECT_EQ((*unfiltered)[0].subject, "t.log.e9");
   // No ephemeral consumer outlives a read.
   EXPECT_EQ(conn_->stream_info("T-LOG")->consumers, 0);
 }
