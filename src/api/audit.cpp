@@ -66,25 +66,6 @@ Result<AuditEntry> audit_entry_from_json(const nlohmann::json& doc) {
   return e;
 }
 
-// --- KV store ---------------------------------------------------------------------------------
-
-Status KvAuditStore::put(const std::string& key, const std::string& value) {
-  auto rev = kv_->put(key, value);
-  if (!rev.ok()) return rev.error();
-  return Status::Ok();
-}
-
-Result<std::vector<std::string>> KvAuditStore::keys() {
-  return kv_->keys();
-}
-
-Result<std::optional<std::string>> KvAuditStore::get(const std::string& key) {
-  auto e = kv_->get(key);
-  if (!e.ok()) return e.error();
-  if (!e->has_value()) return std::optional<std::string>();
-  return std::optional<std::string>((*e)->value);
-}
-
 // --- AuditLog ---------------------------------------------------------------------------------
 
 AuditLog::AuditLog(std::shared_ptr<AuditStore> store, size_t max_pending)
@@ -99,16 +80,19 @@ AuditLog::~AuditLog() {
 void AuditLog::record(AuditEntry entry) {
   if (entry.id.empty()) entry.id = uuid_v7();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     if (!stopping_ && queue_.size() < max_pending_) {
       queue_.push_back(std::move(entry));
-      cv_.notify_one();
+      // The writer waits only on an empty queue: wake it for the first entry, not every one.
+      const bool wake = queue_.size() == 1;
+      lock.unlock();
+      if (wake) cv_.notify_one();
       return;
     }
   }
   g_write_failures.fetch_add(1, std::memory_order_relaxed);
   logging::warn("audit entry dropped: too many pending writes",
-                {{"path", entry.path}, {"user", entry.user}});
+                {{"id", entry.id}, {"path", entry.path}, {"user", entry.user}});
 }
 
 bool AuditLog::flush(std::chrono::milliseconds timeout) {
@@ -125,9 +109,12 @@ void AuditLog::shutdown(std::chrono::milliseconds deadline) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
-    if (!queue_.empty())
+    if (!queue_.empty()) {
+      std::string ids;
+      for (const auto& e : queue_) ids += (ids.empty() ? "" : ",") + e.id;
       logging::warn("audit entries not written at shutdown",
-                    {{"count", static_cast<unsigned long>(queue_.size())}});
+                    {{"count", static_cast<unsigned long>(queue_.size())}, {"ids", ids}});
+    }
     g_write_failures.fetch_add(queue_.size(), std::memory_order_relaxed);
     queue_.clear();
   }
@@ -140,45 +127,62 @@ void AuditLog::writer_loop() {
   for (;;) {
     cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (stopping_) return;
-    AuditEntry entry = std::move(queue_.front());
-    queue_.pop_front();
+    // Taken out under the lock, so record() never waits long: a whole small queue is swapped
+    // out in O(1), a longer one gives up its first kMaxBatch entries.
+    std::deque<AuditEntry> batch;
+    if (queue_.size() <= kMaxBatch) {
+      batch.swap(queue_);
+    } else {
+      const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(kMaxBatch);
+      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+      queue_.erase(queue_.begin(), end);
+    }
     writing_ = true;
     lock.unlock();
-    // Paths are raw request bytes: invalid UTF-8 is replaced rather than thrown on.
-    const Status st =
-        store_->put(entry.id, to_json(entry).dump(-1, ' ', false, json::error_handler_t::replace));
-    if (!st.ok()) {
-      g_write_failures.fetch_add(1, std::memory_order_relaxed);
-      logging::warn("failed to write audit entry",
-                    {{"id", entry.id}, {"path", entry.path}, {"error", st.error().message}});
-    }
+    write_batch(batch);
     lock.lock();
     writing_ = false;
     if (queue_.empty()) idle_cv_.notify_all();
   }
 }
 
-Result<AuditPage> AuditLog::page(size_t limit, size_t offset, bool all) {
-  auto keys = store_->keys();
-  if (!keys.ok()) return keys.error();
-  std::vector<std::string> sorted = std::move(*keys);
-  std::sort(sorted.begin(), sorted.end(), std::greater<>());  // v7 ids: newest first
-  AuditPage out;
-  out.total_items = sorted.size();
-  if (all) {
-    offset = 0;
-    limit = sorted.size();
+void AuditLog::write_batch(const std::deque<AuditEntry>& batch) {
+  std::vector<AuditRecord> records;
+  records.reserve(batch.size());
+  // Paths are raw request bytes: invalid UTF-8 is replaced rather than thrown on.
+  for (const auto& e : batch)
+    records.push_back({e.id, to_json(e).dump(-1, ' ', false, json::error_handler_t::replace)});
+  const std::vector<Status> results = store_->put(records);
+
+  // One line per failed batch (an outage fails whole batches), naming every lost entry.
+  size_t failed = 0;
+  std::string ids, first_error, first_path;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (i < results.size() && results[i].ok()) continue;  // a short answer counts as failed
+    if (failed++ == 0) {
+      first_error = i < results.size() ? results[i].error().message : "no result from the store";
+      first_path = batch[i].path;
+    }
+    ids += (ids.empty() ? "" : ",") + batch[i].id;
   }
-  if (offset >= sorted.size()) return out;
-  const size_t end = std::min(sorted.size(), offset + limit);
-  for (size_t i = offset; i < end; ++i) {
-    auto value = store_->get(sorted[i]);
-    if (!value.ok()) return value.error();
-    if (!value->has_value()) continue;  // expired between listing and reading
-    auto doc = nlohmann::json::parse(**value, nullptr, false);
-    auto entry = audit_entry_from_json(doc);
+  if (failed == 0) return;
+  g_write_failures.fetch_add(failed, std::memory_order_relaxed);
+  logging::warn("failed to write audit entries", {{"count", static_cast<unsigned long>(failed)},
+                                                  {"error", first_error},
+                                                  {"path", first_path},
+                                                  {"ids", ids}});
+}
+
+namespace {
+
+AuditPage decode(AuditStorePage stored) {
+  AuditPage out;
+  out.total_items = stored.total;
+  out.items.reserve(stored.values.size());
+  for (const auto& value : stored.values) {
+    auto entry = audit_entry_from_json(nlohmann::json::parse(value, nullptr, false));
     if (!entry.ok()) {
-      logging::debug("skipping unreadable audit entry", {{"key", sorted[i]}});
+      logging::debug("skipping unreadable audit entry", {{"bytes", value.size()}});
       continue;
     }
     out.items.push_back(std::move(*entry));
@@ -186,17 +190,29 @@ Result<AuditPage> AuditLog::page(size_t limit, size_t offset, bool all) {
   return out;
 }
 
+}  // namespace
+
 Result<AuditPage> AuditLog::list(size_t limit, size_t offset) {
-  return page(limit, offset, false);
+  auto stored = store_->newest(offset, limit);
+  if (!stored.ok()) return stored.error();
+  return decode(std::move(*stored));
 }
 
 Result<AuditPage> AuditLog::export_all() {
-  return page(0, 0, true);
+  auto stored = store_->all();
+  if (!stored.ok()) return stored.error();
+  return decode(std::move(*stored));
 }
 
 Result<AuditEntry> AuditLog::get(const std::string& id) {
   auto value = store_->get(id);
-  if (!value.ok()) return value.error();
+  if (!value.ok()) {
+    // Only a missing entry is "not found"; a store that cannot answer (e.g. its stream is
+    // gone) is a failure.
+    Error e = value.error();
+    if (e.code == ErrorCode::kNotFound) e.code = ErrorCode::kInternal;
+    return e;
+  }
   if (!value->has_value()) return Error(ErrorCode::kNotFound, "audit entry not found");
   auto entry = audit_entry_from_json(nlohmann::json::parse(**value, nullptr, false));
   if (!entry.ok()) return entry.error();

@@ -1,5 +1,5 @@
-// GET /audit, /audit/export, /audit/{id} (spec/audit-metrics-health.md §1.4). routes.cpp
-// registers them only when audit is enabled (ctx.audit set); otherwise the router answers 404.
+// GET /audit, /audit/export, /audit/{id}. routes.cpp registers them only when audit is enabled
+// (ctx.audit set); otherwise the router answers 404.
 #include <algorithm>
 
 #include "api/audit.h"

@@ -1,7 +1,6 @@
-// Audit middleware (spec/audit-metrics-health.md §1.1): after the response is produced, queues
-// one entry for every request whose auth step verified a token (authorized outcomes and 403s).
-// Not recorded: 401s and anything failing before auth (no "auth.user" attr), paths starting
-// with /health or with the metrics path.
+// Audit middleware: after the response is produced, queues one entry for every request whose
+// auth step verified a token (authorized outcomes and 403s). Not recorded: 401s and anything
+// failing before auth (no "auth.user" attr), paths starting with /api/health or /metrics.
 #pragma once
 
 #include <memory>

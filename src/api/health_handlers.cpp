@@ -204,16 +204,16 @@ http::Response get_health_status(ApiContext& ctx, http::Request& req) {
       dlq_messages = (*s)["messages"].get<uint64_t>();
       streams.push_back(*s);
     }
+    if (!names.audit_stream.empty())
+      if (auto s = stream_entry(conn, names.audit_stream)) streams.push_back(*s);
     if (!streams.empty()) body["streams"] = streams;
 
     const auto counts = count_jobs(*ctx.jobs_kv);
     std::optional<size_t> job_keys;
     if (counts.ok()) job_keys = counts->keys;
     json buckets = json::array();
-    const std::string facts_bucket = ctx.cfg.nats.facts.bucket.empty()
-                                         ? ""
-                                         : config::ns_name(names.ns, ctx.cfg.nats.facts.bucket);
-    for (const auto& b : {names.jobs_bucket, names.registry_bucket, facts_bucket}) {
+    for (const auto& b : {names.jobs_bucket, names.registry_bucket, names.facts_bucket,
+                          names.state_bucket, names.file_state_bucket}) {
       if (b.empty()) continue;
       if (auto e = bucket_entry(conn, b, b == names.jobs_bucket ? job_keys : std::nullopt))
         buckets.push_back(*e);

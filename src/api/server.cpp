@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "api/audit_middleware.h"
+#include "api/audit_stream_store.h"
 #include "api/handlers.h"
 #include "http/pipeline.h"
 #include "logging/logger.h"
@@ -63,10 +64,10 @@ Status ApiServer::start() {
       logging::warn("agent facts bucket unavailable", {{"error", facts.error().message}});
   }
   ctx_.registry = std::make_unique<job::Registry>(*reg);
-  if (!names.audit_bucket.empty()) {  // an empty nats.audit.stream disables auditing
-    auto audit_kv = ctx_.conn->key_value(names.audit_bucket);
-    if (!audit_kv.ok()) return audit_kv.error();
-    ctx_.audit = std::make_shared<AuditLog>(std::make_shared<KvAuditStore>(*audit_kv));
+  if (!names.audit_stream.empty()) {  // an empty nats.audit.stream disables auditing
+    auto store = StreamAuditStore::open(ctx_.conn, names.audit_stream, names.audit_subject);
+    if (!store.ok()) return store.error();
+    ctx_.audit = std::make_shared<AuditLog>(*store);
   }
   ctx_.started = Clock::now();
 

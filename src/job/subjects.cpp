@@ -70,9 +70,17 @@ Names Names::from(const config::Config& cfg, const std::string& ns) {
   n.stream_subjects = config::ns_subject(ns, cfg.nats.stream.subjects);
   n.dlq = n.stream + "-DLQ";
   n.jobs_bucket = config::ns_name(ns, cfg.nats.kv.bucket);
-  n.registry_bucket =
-      cfg.nats.registry.bucket.empty() ? "" : config::ns_name(ns, cfg.nats.registry.bucket);
-  n.audit_bucket = cfg.nats.audit.stream.empty() ? "" : config::ns_name(ns, cfg.nats.audit.stream);
+  // An empty name disables the object: it stays "" instead of becoming "<ns>-".
+  auto bucket = [&](const std::string& name) {
+    return name.empty() ? std::string() : config::ns_name(ns, name);
+  };
+  n.registry_bucket = bucket(cfg.nats.registry.bucket);
+  n.facts_bucket = bucket(cfg.nats.facts.bucket);
+  n.state_bucket = bucket(cfg.nats.state.bucket);
+  n.file_state_bucket = bucket(cfg.nats.file_state.bucket);
+  n.enrollment_bucket = bucket(cfg.nats.enrollment.bucket);
+  n.audit_stream = bucket(cfg.nats.audit.stream);
+  if (!n.audit_stream.empty()) n.audit_subject = config::ns_subject(ns, cfg.nats.audit.subject);
   n.query_prefix = config::ns_subject(ns, "jobs.query");
   n.modify_prefix = config::ns_subject(ns, "jobs.modify");
   return n;

@@ -1,4 +1,4 @@
-// Job routing: targets, subjects and infrastructure names (spec/jobs.md §1, §3).
+// Job routing: targets, subjects and the namespaced names of every NATS object.
 #pragma once
 
 #include <map>
@@ -47,9 +47,16 @@ struct Names {
   std::string dlq;              // <ns>-JOBS-DLQ
   std::string jobs_bucket;      // <ns>-job-queue
   std::string registry_bucket;  // <ns>-agent-registry ("" when disabled)
-  std::string audit_bucket;     // <ns>-audit-log ("" when disabled)
   std::string query_prefix;     // <ns>.jobs.query
   std::string modify_prefix;    // <ns>.jobs.modify
+
+  // "" when the configured name is empty (the object is disabled).
+  std::string facts_bucket;       // <ns>-agent-facts
+  std::string state_bucket;       // <ns>-agent-state
+  std::string file_state_bucket;  // <ns>-file-state
+  std::string enrollment_bucket;  // <ns>-agent-enrollment
+  std::string audit_stream;       // <ns>-AUDIT
+  std::string audit_subject;      // <ns>.audit: entry <id> is published on <audit_subject>.<id>
 
   static Names from(const config::Config& cfg, const std::string& ns);
   const std::string& prefix(OpKind kind) const {

@@ -116,10 +116,13 @@ Result<std::string> read_seed(const std::string& path) {
 }  // namespace
 
 Result<std::unique_ptr<jsStreamInfo, void (*)(jsStreamInfo*)>> get_stream_info(
-    Core& core, const std::string& name) {
+    Core& core, const std::string& name, bool deleted_details) {
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.Stream.Info.DeletedDetails = deleted_details;
   jsStreamInfo* si = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
-  const natsStatus s = js_GetStreamInfo(&si, core.js, name.c_str(), nullptr, &jerr);
+  const natsStatus s = js_GetStreamInfo(&si, core.js, name.c_str(), &jo, &jerr);
   if (s != NATS_OK) {
     if (s == NATS_NOT_FOUND || jerr == JSStreamNotFoundErr)
       return Error(ErrorCode::kNotFound, "stream " + name + " not found");

@@ -41,6 +41,7 @@ Error nats_error(const std::string& where, natsStatus s, jsErrCode jerr) {
     case 10059:  // stream not found
     case 10014:  // consumer not found
     case 10037:  // no message found
+    case 10043:  // sequence not found
       code = ErrorCode::kNotFound;
       break;
     case 10071:  // wrong last sequence

@@ -46,9 +46,13 @@ natsMsg* make_msg(const std::string& subject, const std::string& data, const Hea
 // Wraps a received natsMsg (ownership taken).
 Message wrap_message(natsMsg* msg, std::shared_ptr<Core> core);
 
-// Stream info by name; kNotFound when the stream does not exist.
+// Every header of `msg` in wire order (a repeated name gives several entries).
+Headers read_headers(natsMsg* msg);
+
+// Stream info by name; kNotFound when the stream does not exist. `deleted_details` asks the
+// server for the list of deleted sequences as well.
 Result<std::unique_ptr<jsStreamInfo, void (*)(jsStreamInfo*)>> get_stream_info(
-    Core& core, const std::string& name);
+    Core& core, const std::string& name, bool deleted_details = false);
 
 }  // namespace osapi::messaging::detail
 

@@ -2,6 +2,7 @@
 // by name, never created by a subscribe call (stack.md trap 1).
 #include <nats/nats.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "messaging/internal.h"
@@ -24,6 +25,24 @@ int64_t duplicate_window(const StreamSpec& spec) {
 }
 
 }  // namespace
+
+// nats-server 2.9 memory streams leave a deleted newest sequence out of the deleted list (file
+// streams list it). The counts show how many are missing; probe downwards from the newest.
+void Connection::complete_deleted(StreamInfo& info) {
+  if (info.messages == 0 || info.last_sequence < info.first_sequence) return;
+  const uint64_t span = info.last_sequence - info.first_sequence + 1;
+  if (span <= info.messages + info.deleted_sequences.size()) return;
+  uint64_t unlisted = span - info.messages - info.deleted_sequences.size();
+  for (uint64_t seq = info.last_sequence; unlisted > 0 && seq > info.first_sequence; --seq) {
+    if (std::binary_search(info.deleted_sequences.begin(), info.deleted_sequences.end(), seq))
+      continue;
+    auto msg = stream_message(info.name, seq);
+    if (!msg.ok() || msg->has_value()) return;  // the gap is elsewhere: leave the list as is
+    info.deleted_sequences.push_back(seq);
+    --unlisted;
+  }
+  std::sort(info.deleted_sequences.begin(), info.deleted_sequences.end());
+}
 
 Status Connection::ensure_stream(const StreamSpec& spec, bool update_existing) {
   auto& core = *impl_->core;
@@ -63,8 +82,8 @@ Status Connection::ensure_stream(const StreamSpec& spec, bool update_existing) {
   return Status::Ok();
 }
 
-Result<StreamInfo> Connection::stream_info(const std::string& name) {
-  auto si = detail::get_stream_info(*impl_->core, name);
+Result<StreamInfo> Connection::stream_info(const std::string& name, bool deleted_details) {
+  auto si = detail::get_stream_info(*impl_->core, name, deleted_details);
   if (!si.ok()) return si.error();
   const jsStreamInfo& i = **si;
   StreamInfo out;
@@ -72,6 +91,13 @@ Result<StreamInfo> Connection::stream_info(const std::string& name) {
   out.messages = i.State.Msgs;
   out.bytes = i.State.Bytes;
   out.consumers = i.State.Consumers;
+  out.first_sequence = i.State.Msgs > 0 ? i.State.FirstSeq : 0;
+  out.last_sequence = i.State.LastSeq;
+  out.deleted = i.State.NumDeleted;
+  if (i.State.Deleted != nullptr)
+    out.deleted_sequences.assign(i.State.Deleted, i.State.Deleted + i.State.DeletedLen);
+  std::sort(out.deleted_sequences.begin(), out.deleted_sequences.end());
+  if (deleted_details) complete_deleted(out);
   if (i.Config != nullptr) {
     out.max_age = Duration(i.Config->MaxAge);
     out.max_msgs = i.Config->MaxMsgs;

@@ -61,6 +61,23 @@ Status Message::in_progress() {
 
 namespace detail {
 
+Headers read_headers(natsMsg* msg) {
+  Headers out;
+  const char** keys = nullptr;
+  int nkeys = 0;
+  if (natsMsgHeader_Keys(msg, &keys, &nkeys) != NATS_OK) return out;
+  for (int i = 0; i < nkeys; ++i) {
+    const char** values = nullptr;
+    int nvalues = 0;
+    if (natsMsgHeader_Values(msg, keys[i], &values, &nvalues) == NATS_OK) {
+      for (int j = 0; j < nvalues; ++j) out.emplace_back(keys[i], values[j]);
+      free(values);  // the array is ours, the strings are the message's
+    }
+  }
+  free(keys);
+  return out;
+}
+
 Message wrap_message(natsMsg* msg, std::shared_ptr<Core> core) {
   auto impl = std::make_unique<Message::Impl>();
   impl->core = std::move(core);
@@ -69,19 +86,7 @@ Message wrap_message(natsMsg* msg, std::shared_ptr<Core> core) {
   if (const char* data = natsMsg_GetData(msg))
     impl->data.assign(data, static_cast<size_t>(natsMsg_GetDataLength(msg)));
 
-  const char** keys = nullptr;
-  int nkeys = 0;
-  if (natsMsgHeader_Keys(msg, &keys, &nkeys) == NATS_OK) {
-    for (int i = 0; i < nkeys; ++i) {
-      const char** values = nullptr;
-      int nvalues = 0;
-      if (natsMsgHeader_Values(msg, keys[i], &values, &nvalues) == NATS_OK) {
-        for (int j = 0; j < nvalues; ++j) impl->headers.emplace_back(keys[i], values[j]);
-        free(values);  // the array is ours, the strings are the message's
-      }
-    }
-    free(keys);
-  }
+  impl->headers = read_headers(msg);
 
   jsMsgMetaData* meta = nullptr;
   if (natsMsg_GetMetaData(&meta, msg) == NATS_OK && meta != nullptr) {

@@ -52,10 +52,23 @@ ProvisionPlan provision_plan(const config::Config& cfg, const std::string& ns,
   dlq.max_msgs = n.dlq.max_msgs;
   dlq.storage = n.dlq.storage == "memory" ? "memory" : "file";
   dlq.replicas = n.dlq.replicas;
-  // No `metadata: dead_letter_queue=true`: nats-server 2.9 drops stream metadata (trap 4).
+  // No `metadata: dead_letter_queue=true`: nats-server 2.9 silently drops stream metadata.
+
+  if (parts.audit && !n.audit.stream.empty()) {
+    messaging::StreamSpec audit;
+    audit.name = ns_name(ns, n.audit.stream);
+    audit.subjects = {ns_subject(ns, n.audit.subject) + ".>"};
+    audit.max_age = n.audit.max_age;
+    audit.max_bytes = n.audit.max_bytes > 0 ? n.audit.max_bytes : -1;
+    audit.storage = n.audit.storage == "memory" ? "memory" : "file";
+    audit.replicas = n.audit.replicas;
+    audit.discard = "old";  // a full audit log drops its oldest entries, never new ones
+    plan.audit_stream = audit;
+  }
 
   auto kv = [&](const std::string& bucket, config::Duration ttl, long long max_bytes,
                 const std::string& storage, int replicas) {
+    if (bucket.empty()) return;  // disabled
     messaging::KvSpec s;
     s.bucket = ns_name(ns, bucket);
     s.history = 1;
@@ -65,18 +78,27 @@ ProvisionPlan provision_plan(const config::Config& cfg, const std::string& ns,
     s.replicas = replicas;
     plan.buckets.push_back(s);
   };
+  auto bucket = [&](const config::BucketConfig& b) {
+    kv(b.bucket, b.ttl, -1, b.storage, b.replicas);
+  };
   kv(n.kv.bucket, n.kv.ttl, n.kv.max_bytes, n.kv.storage, n.kv.replicas);
-  if (parts.responses && !n.kv.response_bucket.empty())
+  if (parts.responses)
     kv(n.kv.response_bucket, n.kv.ttl, n.kv.max_bytes, n.kv.storage, n.kv.replicas);
-  if (parts.audit && !n.audit.stream.empty())
-    kv(n.audit.stream, n.audit.max_age, n.audit.max_bytes, n.audit.storage, n.audit.replicas);
-  if (parts.registry && !n.registry.bucket.empty())
+  if (parts.registry)
     kv(n.registry.bucket, n.registry.ttl, -1, n.registry.storage, n.registry.replicas);
+  bucket(n.facts);
+  bucket(n.state);
+  bucket(n.file_state);
+  if (cfg.controller.pki.enabled) bucket(n.enrollment);
 
   if (parts.consumers) {
+    // The names agents bind to: "<agent.consumer.name>_<kind>_any", one durable per kind
+    // shared by every agent, so an _any job reaches exactly one of them.
     const auto& c = cfg.agent.consumer;
-    plan.consumers.push_back(consumer_spec(c, "query_any", ns_subject(ns, "jobs.query._any")));
-    plan.consumers.push_back(consumer_spec(c, "modify_any", ns_subject(ns, "jobs.modify._any")));
+    const std::string p = c.name.empty() ? "" : c.name + "_";
+    plan.consumers.push_back(consumer_spec(c, p + "query_any", ns_subject(ns, "jobs.query._any")));
+    plan.consumers.push_back(
+        consumer_spec(c, p + "modify_any", ns_subject(ns, "jobs.modify._any")));
   }
   return plan;
 }
@@ -88,6 +110,15 @@ Status provision(messaging::Connection& conn, const config::Config& cfg, const s
   if (auto st = conn.ensure_stream(plan.jobs_stream, update_existing); !st.ok())
     return st.error().wrap("jobs stream " + plan.jobs_stream.name);
   logging::debug("stream ready", {{"stream", plan.jobs_stream.name}});
+
+  if (plan.audit_stream) {
+    if (cfg.nats.audit.subject.empty())
+      return Error(ErrorCode::kInvalidArgument,
+                   "nats.audit.subject must be set when nats.audit.stream is set");
+    if (auto st = conn.ensure_stream(*plan.audit_stream, update_existing); !st.ok())
+      return st.error().wrap("audit stream " + plan.audit_stream->name);
+    logging::debug("stream ready", {{"stream", plan.audit_stream->name}});
+  }
 
   for (const auto& b : plan.buckets) {
     auto kv = conn.ensure_key_value(b, update_existing);

@@ -1,9 +1,11 @@
-// JetStream objects of one namespace (spec/nats.md §4): jobs stream, DLQ stream, KV buckets and
+// JetStream objects of one namespace: the jobs stream, DLQ stream, audit stream, KV buckets and
 // the shared `_any` durable consumers. Used by `osapi nats server start` (update_existing=true)
-// and at API/agent start-up (update_existing=false: create what is missing, never shrink).
+// and at controller/agent start-up (update_existing=false: create what is missing, never shrink).
+// No object store: cnats 3.4.1 has no object store API, so nats.objects.* is not provisioned.
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,19 +15,23 @@
 
 namespace osapi::natsserver {
 
-// Which optional parts to ensure. Defaults: everything (the broker's own provisioning).
+// Which optional parts to ensure. Defaults: everything (the broker's own provisioning). Each part
+// is skipped anyway when its configured name is empty.
 struct ProvisionParts {
-  bool audit = true;      // audit KV (skipped anyway when nats.audit.stream is empty)
-  bool registry = true;   // registry KV (skipped anyway when nats.registry.bucket is empty)
+  bool audit = true;      // audit stream (nats.audit.stream)
+  bool registry = true;   // registry KV (nats.registry.bucket)
   bool responses = true;  // responses KV (unused, kept for compatibility)
-  bool consumers = true;  // shared query_any / modify_any durables
+  bool consumers = true;  // the shared <consumer.name>_query_any / _modify_any durables
 };
 
 // Every object with its full settings from config, names and subjects namespaced.
 struct ProvisionPlan {
   messaging::StreamSpec jobs_stream;
   messaging::StreamSpec dlq_stream;
-  std::vector<messaging::KvSpec> buckets;          // jobs, responses, audit, registry (as present)
+  std::optional<messaging::StreamSpec> audit_stream;  // subjects <ns>.<nats.audit.subject>.>
+  // jobs, responses, registry, facts, state, file_state, enrollment (as present, in this order);
+  // enrollment only when controller.pki.enabled.
+  std::vector<messaging::KvSpec> buckets;
   std::vector<messaging::ConsumerSpec> consumers;  // query_any, modify_any (on jobs_stream)
 };
 
@@ -33,10 +39,10 @@ ProvisionPlan provision_plan(const config::Config& cfg, const std::string& ns,
                              const ProvisionParts& parts = {});
 
 // Server-side consumer backoff: the first max_deliver−1 entries of back_off (nats-server 2.9
-// rejects max_deliver <= len(backoff)); empty when max_deliver <= 1 (spec/nats.md §6).
+// rejects max_deliver <= len(backoff)); empty when max_deliver <= 1.
 std::vector<std::chrono::nanoseconds> server_backoff(const config::Consumer& consumer);
 
-// A durable pull consumer spec with settings from node.agent.consumer.* (deliver policy all).
+// A durable pull consumer spec with settings from agent.consumer.* (deliver policy all).
 messaging::ConsumerSpec consumer_spec(const config::Consumer& consumer, const std::string& durable,
                                       const std::string& filter_subject);
 

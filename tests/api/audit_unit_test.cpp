@@ -1,6 +1,5 @@
-// Audit log units (spec/acceptance.md §7 AK-1, AM-3): the store-facing list/get/export logic
-// over an in-memory store, the bounded asynchronous writer, and the middleware's rules, with a
-// stub handler in place of the router.
+// Audit log units: the list/get/export logic over an in-memory store, the bounded batching
+// writer, and the middleware's rules, with a stub handler in place of the router.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -18,37 +17,65 @@ using namespace osapi::api;
 
 namespace {
 
+// Keeps entries in write order, like the stream: newest = last written.
 class MemoryStore : public AuditStore {
  public:
-  Status put(const std::string& key, const std::string& value) override {
+  std::vector<Status> put(const std::vector<AuditRecord>& batch) override {
     std::lock_guard<std::mutex> lock(mu);
-    if (fail_puts) return Error(ErrorCode::kUnavailable, "store down");
-    data[key] = value;
-    return Status::Ok();
-  }
-  Result<std::vector<std::string>> keys() override {
-    std::lock_guard<std::mutex> lock(mu);
-    if (fail_reads) return Error(ErrorCode::kUnavailable, "store down");
-    std::vector<std::string> out;
-    for (const auto& [k, v] : data) out.push_back(k);
-    std::reverse(out.begin(), out.end());  // any order: the log sorts
-    if (out.size() > 1) std::swap(out.front(), out.back());
+    batches.push_back(batch.size());
+    std::vector<Status> out;
+    for (const auto& r : batch) {
+      if (fail_puts) {
+        out.emplace_back(Error(ErrorCode::kUnavailable, "store down"));
+        continue;
+      }
+      order.push_back(r.id);
+      data[r.id] = r.json;
+      out.push_back(Status::Ok());
+    }
+    if (short_answer && !out.empty()) out.pop_back();
     return out;
   }
-  Result<std::optional<std::string>> get(const std::string& key) override {
+  Result<AuditStorePage> newest(size_t offset, size_t limit) override {
     std::lock_guard<std::mutex> lock(mu);
-    ++gets;
     if (fail_reads) return Error(ErrorCode::kUnavailable, "store down");
-    auto it = data.find(key);
+    AuditStorePage out;
+    out.total = order.size();
+    for (size_t i = offset; i < order.size() && out.values.size() < limit; ++i)
+      out.values.push_back(data[order[order.size() - 1 - i]]);
+    reads += out.values.size();
+    return out;
+  }
+  Result<AuditStorePage> all() override { return newest(0, SIZE_MAX); }
+  Result<std::optional<std::string>> get(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mu);
+    if (fail_reads) return Error(ErrorCode::kUnavailable, "store down");
+    if (missing_stream) return Error(ErrorCode::kNotFound, "stream osapi-AUDIT not found");
+    auto it = data.find(id);
     if (it == data.end()) return std::optional<std::string>();
     return std::optional<std::string>(it->second);
   }
+  // Stores a raw value as the newest entry (broken entries for the readers).
+  void put_raw(const std::string& value) {
+    std::lock_guard<std::mutex> lock(mu);
+    const std::string id = uuid_v7();
+    order.push_back(id);
+    data[id] = value;
+  }
+  size_t size() {
+    std::lock_guard<std::mutex> lock(mu);
+    return order.size();
+  }
 
   std::mutex mu;
+  std::vector<std::string> order;
   std::map<std::string, std::string> data;
+  std::vector<size_t> batches;
   bool fail_puts = false;
   bool fail_reads = false;
-  int gets = 0;
+  bool missing_stream = false;
+  bool short_answer = false;
+  size_t reads = 0;
 };
 
 AuditEntry entry(const std::string& path) {
@@ -104,10 +131,10 @@ TEST(AuditStoreList, AK1_DescendingOrderPaginationAndBrokenEntries) {
     auto e = entry("/p" + std::to_string(i));
     e.id = uuid_v7();
     ids.push_back(e.id);
-    ASSERT_TRUE(store->put(e.id, to_json(e).dump()).ok());
+    ASSERT_TRUE(store->put({{e.id, to_json(e).dump()}})[0].ok());
   }
-  store->data[uuid_v7()] = "{not json";     // broken entries are skipped
-  store->data[uuid_v7()] = R"(["array"])";  // …including valid JSON of the wrong shape
+  store->put_raw("{not json");     // broken entries are skipped
+  store->put_raw(R"(["array"])");  // …including valid JSON of the wrong shape
 
   auto all = log.export_all();
   ASSERT_TRUE(all.ok());
@@ -115,14 +142,14 @@ TEST(AuditStoreList, AK1_DescendingOrderPaginationAndBrokenEntries) {
   ASSERT_EQ(all->items.size(), 7u);
   for (size_t i = 0; i < 7; ++i) EXPECT_EQ(all->items[i].path, "/p" + std::to_string(6 - i));
 
-  store->gets = 0;
-  auto page = log.list(3, 2);  // keys 9..1 newest first: two broken, then /p6, /p5…
+  store->reads = 0;
+  auto page = log.list(3, 2);  // newest first: two broken, then /p6, /p5…
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->total_items, 9u);
   ASSERT_EQ(page->items.size(), 3u);
   EXPECT_EQ(page->items[0].path, "/p6");
   EXPECT_EQ(page->items[2].path, "/p4");
-  EXPECT_EQ(store->gets, 3) << "only the page's keys are fetched";
+  EXPECT_EQ(store->reads, 3u) << "only the page is read";
 
   auto beyond = log.list(5, 9);
   ASSERT_TRUE(beyond.ok());
@@ -135,6 +162,13 @@ TEST(AuditStoreList, AK1_DescendingOrderPaginationAndBrokenEntries) {
   auto missing = log.get(uuid_v7());
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+
+  // A store that cannot answer is a failure, never "not found".
+  store->missing_stream = true;
+  auto gone = log.get(ids[0]);
+  ASSERT_FALSE(gone.ok());
+  EXPECT_NE(gone.error().code, ErrorCode::kNotFound);
+  store->missing_stream = false;
 
   store->fail_reads = true;
   EXPECT_FALSE(log.list(5, 0).ok());
@@ -183,7 +217,7 @@ TEST(AuditMiddleware, AM3_StoreWriteFailureLeavesResponseAlone) {
   auto store = std::make_shared<MemoryStore>();
   store->fail_puts = true;
   auto log = std::make_shared<AuditLog>(store);
-  auto mw = audit_middleware(log, "/metrics");
+  auto mw = audit_middleware(log);
   const uint64_t before = audit_write_failures();
   http::Request req;
   req.method = "GET";
@@ -200,37 +234,104 @@ TEST(AuditMiddleware, AM3_StoreWriteFailureLeavesResponseAlone) {
   EXPECT_EQ(audit_write_failures(), before + 1);
   EXPECT_TRUE(store->data.empty());
   const std::string text = logs.text();
-  EXPECT_NE(text.find("WRN failed to write audit entry"), std::string::npos) << text;
+  EXPECT_NE(text.find("WRN failed to write audit entries"), std::string::npos) << text;
+  EXPECT_NE(text.find("count=1"), std::string::npos) << text;
 }
+
+// Holds every write until released, so tests can fill the queue behind it.
+class BlockingStore : public MemoryStore {
+ public:
+  std::vector<Status> put(const std::vector<AuditRecord>& batch) override {
+    entered = true;
+    while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return MemoryStore::put(batch);
+  }
+  std::atomic<bool> entered{false};
+  std::atomic<bool> release{false};
+};
 
 // A full queue drops the entry with a Warn log instead of blocking the request.
 TEST(AuditWriter, BoundedQueueDropsWithWarning) {
   LogCapture logs;
-  class BlockingStore : public MemoryStore {
-   public:
-    Status put(const std::string& k, const std::string& v) override {
-      while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      return MemoryStore::put(k, v);
-    }
-    std::atomic<bool> release{false};
-  };
   auto store = std::make_shared<BlockingStore>();
   AuditLog log(store, 2);
   const uint64_t before = audit_write_failures();
-  for (int i = 0; i < 6; ++i) log.record(entry("/p" + std::to_string(i)));
-  // One entry is being written, two are queued: at least three of six were dropped.
-  EXPECT_GE(audit_write_failures(), before + 3);
+  log.record(entry("/first"));
+  while (!store->entered) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int i = 0; i < 5; ++i) log.record(entry("/p" + std::to_string(i)));
+  // One entry is being written, two are queued: the other three were dropped.
+  EXPECT_EQ(audit_write_failures(), before + 3);
   store->release = true;
   ASSERT_TRUE(log.flush(std::chrono::seconds(10)));
-  EXPECT_LE(store->data.size(), 3u);
-  EXPECT_GE(store->data.size(), 2u);
+  EXPECT_EQ(store->size(), 3u);
   EXPECT_NE(logs.text().find("audit entry dropped"), std::string::npos);
+}
+
+// What queued up behind a slow write goes to the store in batches of at most kMaxBatch, in
+// record order, with nothing lost.
+TEST(AuditWriter, QueuedEntriesAreWrittenInOrderedBatches) {
+  auto store = std::make_shared<BlockingStore>();
+  AuditLog log(store);
+  const uint64_t before = audit_write_failures();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 1000; ++i) {
+    auto e = entry("/p" + std::to_string(i));
+    e.id = uuid_v7();
+    ids.push_back(e.id);
+    log.record(e);
+    if (i == 0)
+      while (!store->entered) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  store->release = true;
+  ASSERT_TRUE(log.flush(std::chrono::seconds(10)));
+  EXPECT_EQ(audit_write_failures(), before);
+  EXPECT_EQ(store->order, ids);
+  ASSERT_GE(store->batches.size(), 2u);
+  EXPECT_EQ(store->batches[0], 1u);  // the write that was in progress
+  for (size_t n : store->batches) EXPECT_LE(n, AuditLog::kMaxBatch);
+  EXPECT_GT(store->batches[1], 1u) << "the backlog is batched";
+}
+
+// A store answering with fewer results than records: the unanswered ones count as failed.
+TEST(AuditWriter, MissingResultsCountAsFailures) {
+  LogCapture logs;
+  auto store = std::make_shared<MemoryStore>();
+  store->short_answer = true;
+  AuditLog log(store);
+  const uint64_t before = audit_write_failures();
+  log.record(entry("/x"));
+  ASSERT_TRUE(log.flush(std::chrono::seconds(10)));
+  EXPECT_EQ(audit_write_failures(), before + 1);
+  EXPECT_NE(logs.text().find("no result from the store"), std::string::npos) << logs.text();
+}
+
+// Entries still queued when the log stops are counted and named, not lost silently.
+TEST(AuditWriter, EntriesLeftAtShutdownAreCounted) {
+  LogCapture logs;
+  auto store = std::make_shared<BlockingStore>();
+  AuditLog log(store);
+  const uint64_t before = audit_write_failures();
+  log.record(entry("/first"));
+  while (!store->entered) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  auto late = entry("/late");
+  late.id = uuid_v7();
+  log.record(late);
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    store->release = true;
+  });
+  log.shutdown(std::chrono::milliseconds(50));
+  releaser.join();
+  EXPECT_EQ(audit_write_failures(), before + 1);
+  const std::string text = logs.text();
+  EXPECT_NE(text.find("audit entries not written at shutdown"), std::string::npos) << text;
+  EXPECT_NE(text.find(late.id), std::string::npos) << text;
 }
 
 TEST(AuditMiddleware, RecordsOnlyVerifiedTokensOutsideHealthAndMetrics) {
   auto store = std::make_shared<MemoryStore>();
   auto log = std::make_shared<AuditLog>(store);
-  auto mw = audit_middleware(log, "/metrics");
+  auto mw = audit_middleware(log);
   auto run = [&](const std::string& path, bool authed, int status) {
     http::Request req;
     req.method = "GET";
@@ -246,17 +347,17 @@ TEST(AuditMiddleware, RecordsOnlyVerifiedTokensOutsideHealthAndMetrics) {
       return http::Response::app_error(status, "x");
     });
   };
-  run("/node", false, 401);
-  run("/health/status", true, 200);
-  run("/healthz", true, 200);  // literal prefix rule
+  run("/api/node", false, 401);
+  run("/api/health/status", true, 200);
+  run("/api/healthz", true, 200);  // literal prefix rule
   run("/metrics", true, 200);
-  run("/node", true, 403);
+  run("/api/node", true, 403);
   ASSERT_TRUE(log->flush(std::chrono::seconds(10)));
   auto page = log->export_all();
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->items.size(), 1u);
   const auto& e = page->items[0];
-  EXPECT_EQ(e.path, "/node");
+  EXPECT_EQ(e.path, "/api/node");
   EXPECT_EQ(e.response_code, 403);
   EXPECT_EQ(e.source_ip, "10.0.0.5");
   EXPECT_EQ(e.operation_id, "getThing");
@@ -267,7 +368,7 @@ TEST(AuditMiddleware, RecordsOnlyVerifiedTokensOutsideHealthAndMetrics) {
 TEST(AuditMiddleware, HandlerExceptionIsRecordedAs500AndRethrown) {
   auto store = std::make_shared<MemoryStore>();
   auto log = std::make_shared<AuditLog>(store);
-  auto mw = audit_middleware(log, "/metrics");
+  auto mw = audit_middleware(log);
   http::Request req;
   req.method = "POST";
   req.path = "/job";

@@ -55,6 +55,33 @@ TEST(Subjects, BuildAndParse) {
   EXPECT_TRUE(parse_subject("osapi.jobs.modify._all", "osapi").ok());
 }
 
+TEST(Subjects, NamesOfBucketsAndTheAuditStreamComeFromConfig) {
+  osapi::config::Config cfg;
+  auto n = Names::from(cfg, "osapi");
+  EXPECT_EQ(n.registry_bucket, "osapi-agent-registry");
+  EXPECT_EQ(n.facts_bucket, "osapi-agent-facts");
+  EXPECT_EQ(n.state_bucket, "osapi-agent-state");
+  EXPECT_EQ(n.file_state_bucket, "osapi-file-state");
+  EXPECT_EQ(n.enrollment_bucket, "osapi-agent-enrollment");
+  EXPECT_EQ(n.audit_stream, "osapi-AUDIT");
+  EXPECT_EQ(n.audit_subject, "osapi.audit");
+  auto plain = Names::from(cfg, "");
+  EXPECT_EQ(plain.audit_stream, "AUDIT");
+  EXPECT_EQ(plain.audit_subject, "audit");
+
+  cfg.nats.audit.stream = "";
+  cfg.nats.facts.bucket = "";
+  cfg.nats.state.bucket = "";
+  cfg.nats.audit.subject = "trail";
+  auto off = Names::from(cfg, "osapi");
+  EXPECT_EQ(off.audit_stream, "");
+  EXPECT_EQ(off.audit_subject, "");
+  EXPECT_EQ(off.facts_bucket, "");
+  EXPECT_EQ(off.state_bucket, "");
+  cfg.nats.audit.stream = "TRAIL";
+  EXPECT_EQ(Names::from(cfg, "t1").audit_subject, "t1.trail");
+}
+
 TEST(Subjects, KindForFreeFormTypes) {
   EXPECT_EQ(kind_for_type("node.hostname.get"), OpKind::kQuery);
   EXPECT_EQ(kind_for_type("network.ping.do"), OpKind::kQuery);

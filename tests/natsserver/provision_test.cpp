@@ -34,13 +34,18 @@ TEST(ProvisionPlanTest, NamesForNamespaceAndEmpty) {
   EXPECT_EQ(p.dlq_stream.name, "osapi-JOBS-DLQ");
   EXPECT_EQ(p.dlq_stream.subjects,
             (std::vector<std::string>{"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.osapi-JOBS.*"}));
-  ASSERT_EQ(p.buckets.size(), 4u);
-  EXPECT_EQ(p.buckets[0].bucket, "osapi-job-queue");
-  EXPECT_EQ(p.buckets[1].bucket, "osapi-job-responses");
-  EXPECT_EQ(p.buckets[2].bucket, "osapi-audit-log");
-  EXPECT_EQ(p.buckets[3].bucket, "osapi-agent-registry");
+  ASSERT_TRUE(p.audit_stream.has_value());
+  EXPECT_EQ(p.audit_stream->name, "osapi-AUDIT");
+  EXPECT_EQ(p.audit_stream->subjects, (std::vector<std::string>{"osapi.audit.>"}));
+  EXPECT_EQ(p.audit_stream->discard, "old");
+  std::vector<std::string> buckets;
+  for (const auto& b : p.buckets) buckets.push_back(b.bucket);
+  // No enrollment bucket unless the controller runs PKI; no audit KV any more.
+  EXPECT_EQ(buckets, (std::vector<std::string>{"osapi-job-queue", "osapi-job-responses",
+                                               "osapi-agent-registry", "osapi-agent-facts",
+                                               "osapi-agent-state", "osapi-file-state"}));
   ASSERT_EQ(p.consumers.size(), 2u);
-  EXPECT_EQ(p.consumers[0].durable, "query_any");
+  EXPECT_EQ(p.consumers[0].durable, "jobs-agent_query_any");
   EXPECT_EQ(p.consumers[0].filter_subject, "osapi.jobs.query._any");
   EXPECT_EQ(p.consumers[1].filter_subject, "osapi.jobs.modify._any");
 
@@ -49,11 +54,21 @@ TEST(ProvisionPlanTest, NamesForNamespaceAndEmpty) {
   EXPECT_EQ(e.jobs_stream.subjects, (std::vector<std::string>{"jobs.>"}));
   EXPECT_EQ(e.dlq_stream.name, "JOBS-DLQ");
   EXPECT_EQ(e.buckets[0].bucket, "job-queue");
+  EXPECT_EQ(e.audit_stream->name, "AUDIT");
+  EXPECT_EQ(e.audit_stream->subjects, (std::vector<std::string>{"audit.>"}));
   EXPECT_EQ(e.consumers[0].filter_subject, "jobs.query._any");
 
+  cfg.controller.pki.enabled = true;
+  EXPECT_EQ(provision_plan(cfg, "x").buckets.back().bucket, "x-agent-enrollment");
   cfg.nats.audit.stream = "";
   cfg.nats.registry.bucket = "";
-  EXPECT_EQ(provision_plan(cfg, "x").buckets.size(), 2u);
+  cfg.nats.facts.bucket = "";
+  cfg.nats.state.bucket = "";
+  cfg.nats.file_state.bucket = "";
+  cfg.nats.enrollment.bucket = "";
+  auto off = provision_plan(cfg, "x");
+  EXPECT_FALSE(off.audit_stream.has_value());
+  EXPECT_EQ(off.buckets.size(), 2u);  // jobs and responses
   ProvisionParts api;
   api.consumers = false;
   EXPECT_TRUE(provision_plan(cfg, "x", api).consumers.empty());
@@ -85,6 +100,9 @@ TEST_P(ProvisionTest, CreatesEveryObjectWithConfiguredSettingsAndIsIdempotent) {
   cfg.agent.consumer.max_deliver = 3;
   cfg.agent.consumer.ack_wait = 45s;
   cfg.agent.consumer.max_ack_pending = 77;
+  cfg.nats.audit.storage = "memory";
+  cfg.nats.facts.ttl = 7min;
+  cfg.nats.facts.storage = "memory";
 
   auto st = provision(*conn_, cfg, ns, true);
   ASSERT_TRUE(st.ok()) << st.error().message;
@@ -114,17 +132,36 @@ TEST_P(ProvisionTest, CreatesEveryObjectWithConfiguredSettingsAndIsIdempotent) {
     EXPECT_EQ(kv->max_bytes, 1048576) << bucket;
     EXPECT_EQ(kv->max_msgs_per_subject, 1) << bucket;
   }
-  auto audit = conn_->stream_info("KV_" + n("audit-log"));
-  ASSERT_TRUE(audit.ok());
+  auto audit = conn_->stream_info(n("AUDIT"));
+  ASSERT_TRUE(audit.ok()) << audit.error().message;
+  EXPECT_EQ(audit->subjects, (std::vector<std::string>{config::ns_subject(ns, "audit.>")}));
   EXPECT_EQ(audit->max_age, Nanos(720h));
   EXPECT_EQ(audit->max_bytes, 52428800);
+  EXPECT_EQ(audit->max_msgs, -1);
+  EXPECT_EQ(audit->discard, "old");
+  EXPECT_EQ(audit->storage, "memory");
+  EXPECT_EQ(audit->replicas, 1);
+  EXPECT_FALSE(conn_->stream_info("KV_" + n("audit-log")).ok()) << "no audit KV any more";
+  EXPECT_FALSE(conn_->stream_info("KV_" + n("AUDIT")).ok());
   auto registry = conn_->stream_info("KV_" + n("agent-registry"));
   ASSERT_TRUE(registry.ok());
   EXPECT_EQ(registry->max_age, Nanos(30s));
   EXPECT_EQ(registry->max_bytes, -1);
+  auto facts = conn_->stream_info("KV_" + n("agent-facts"));
+  ASSERT_TRUE(facts.ok()) << facts.error().message;
+  EXPECT_EQ(facts->max_age, Nanos(7min));
+  EXPECT_EQ(facts->max_msgs_per_subject, 1);
+  EXPECT_EQ(facts->storage, "memory");
+  for (const std::string bucket : {"agent-state", "file-state"}) {
+    auto kv = conn_->stream_info("KV_" + n(bucket));
+    ASSERT_TRUE(kv.ok()) << bucket << ": " << kv.error().message;
+    EXPECT_EQ(kv->max_age, Nanos(0)) << bucket;  // no TTL
+    EXPECT_EQ(kv->storage, "file") << bucket;
+  }
+  EXPECT_FALSE(conn_->stream_info("KV_" + n("agent-enrollment")).ok()) << "PKI is off";
 
   for (const std::string kind : {"query", "modify"}) {
-    auto ci = conn_->consumer_info(n("JOBS"), kind + "_any");
+    auto ci = conn_->consumer_info(n("JOBS"), "jobs-agent_" + kind + "_any");
     ASSERT_TRUE(ci.ok()) << ci.error().message;
     EXPECT_EQ(ci->filter_subject, config::ns_subject(ns, "jobs." + kind + "._any"));
     EXPECT_EQ(ci->deliver_policy, "all");
@@ -143,19 +180,74 @@ TEST_P(ProvisionTest, CreatesEveryObjectWithConfiguredSettingsAndIsIdempotent) {
   config::Config changed = cfg;
   changed.nats.kv.ttl = 3h;
   changed.agent.consumer.max_ack_pending = 99;
+  changed.nats.audit.max_age = 48h;
+  changed.nats.audit.max_bytes = 1048576;
+  changed.nats.facts.ttl = 9min;
   ASSERT_TRUE(provision(*conn_, changed, ns, false).ok());
   EXPECT_EQ(conn_->stream_info("KV_" + n("job-queue"))->max_age, Nanos(2h));
-  EXPECT_EQ(conn_->consumer_info(n("JOBS"), "query_any")->max_ack_pending, 77);
+  EXPECT_EQ(conn_->consumer_info(n("JOBS"), "jobs-agent_query_any")->max_ack_pending, 77);
+  EXPECT_EQ(conn_->stream_info(n("AUDIT"))->max_age, Nanos(720h));
+  EXPECT_EQ(conn_->stream_info("KV_" + n("agent-facts"))->max_age, Nanos(7min));
   ASSERT_TRUE(provision(*conn_, changed, ns, true).ok());
   EXPECT_EQ(conn_->stream_info("KV_" + n("job-queue"))->max_age, Nanos(3h));
-  EXPECT_EQ(conn_->consumer_info(n("JOBS"), "query_any")->max_ack_pending, 99);
+  EXPECT_EQ(conn_->consumer_info(n("JOBS"), "jobs-agent_query_any")->max_ack_pending, 99);
+  EXPECT_EQ(conn_->stream_info(n("AUDIT"))->max_age, Nanos(48h));
+  EXPECT_EQ(conn_->stream_info(n("AUDIT"))->max_bytes, 1048576);
+  EXPECT_EQ(conn_->stream_info("KV_" + n("agent-facts"))->max_age, Nanos(9min));
+}
+
+TEST_P(ProvisionTest, EnrollmentBucketOnlyWithControllerPki) {
+  const std::string ns = GetParam();
+  config::Config cfg;
+  cfg.controller.pki.enabled = true;
+  cfg.nats.enrollment.storage = "memory";
+  auto st = provision(*conn_, cfg, ns, false);
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  auto kv = conn_->stream_info("KV_" + config::ns_name(ns, "agent-enrollment"));
+  ASSERT_TRUE(kv.ok()) << kv.error().message;
+  EXPECT_EQ(kv->storage, "memory");
+  EXPECT_EQ(kv->max_age, Nanos(0));
+}
+
+TEST_P(ProvisionTest, DisabledAuditAndBucketsAreNotCreated) {
+  const std::string ns = GetParam();
+  config::Config cfg;
+  cfg.nats.audit.stream = "";
+  cfg.nats.facts.bucket = "";
+  cfg.nats.state.bucket = "";
+  cfg.nats.file_state.bucket = "";
+  ASSERT_TRUE(provision(*conn_, cfg, ns, true).ok());
+  EXPECT_FALSE(conn_->stream_info(config::ns_name(ns, "AUDIT")).ok());
+  for (const std::string b : {"agent-facts", "agent-state", "file-state"})
+    EXPECT_FALSE(conn_->stream_info("KV_" + config::ns_name(ns, b)).ok()) << b;
+  EXPECT_TRUE(conn_->stream_info("KV_" + config::ns_name(ns, "job-queue")).ok());
+
+  config::Config no_subject;
+  no_subject.nats.audit.subject = "";
+  auto bad = provision(*conn_, no_subject, ns, true);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("nats.audit.subject"), std::string::npos);
+}
+
+// An audit stream provisioned here takes entries on <ns>.audit.<id> and nothing else.
+TEST_P(ProvisionTest, AuditStreamTakesEntriesOnItsSubjects) {
+  const std::string ns = GetParam();
+  config::Config cfg;
+  ASSERT_TRUE(provision(*conn_, cfg, ns, false).ok());
+  const std::string subject =
+      config::ns_subject(ns, "audit") + ".0190a4c2-0000-7000-8000-0000000000aa";
+  auto seq = conn_->js_publish(subject, "{}");
+  ASSERT_TRUE(seq.ok()) << seq.error().message;
+  auto last = conn_->last_stream_message(config::ns_name(ns, "AUDIT"), subject);
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_EQ((*last)->sequence, *seq);
 }
 
 TEST_P(ProvisionTest, DefaultBackoffWithDefaultMaxDeliverIsAccepted) {
   config::Config cfg;  // max_deliver 5 with 5 back_off entries: 2.9 needs truncation
   auto st = provision(*conn_, cfg, GetParam(), false);
   ASSERT_TRUE(st.ok()) << st.error().message;
-  auto ci = conn_->consumer_info(config::ns_name(GetParam(), "JOBS"), "modify_any");
+  auto ci = conn_->consumer_info(config::ns_name(GetParam(), "JOBS"), "jobs-agent_modify_any");
   ASSERT_TRUE(ci.ok());
   EXPECT_EQ(ci->backoff.size(), 4u);
 }

@@ -93,7 +93,7 @@ TEST(SupervisorTest, StartsProvisionsAndStopsOnSigterm) {
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_TRUE((*c)->stream_info("osapi-JOBS").ok());
   EXPECT_TRUE((*c)->stream_info("osapi-JOBS-DLQ").ok());
-  EXPECT_TRUE((*c)->consumer_info("osapi-JOBS", "query_any").ok());
+  EXPECT_TRUE((*c)->consumer_info("osapi-JOBS", "jobs-agent_query_any").ok());
   c->reset();
 
   p.signal(SIGTERM);
