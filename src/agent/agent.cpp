@@ -220,4 +220,15 @@ bool Agent::stop(std::chrono::milliseconds deadline) {
   return finished;
 }
 
+const JobStats* Agent::job_stats() const {
+  return processor_ ? &processor_->stats() : nullptr;
+}
+
+double Agent::heartbeat_age_seconds() const {
+  if (!registration_) return 0;
+  const auto last = registration_->last_write();
+  if (last.time_since_epoch().count() == 0) return 0;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - last).count();
+}
+
 }  // namespace osapi::agent

@@ -16,6 +16,7 @@
 
 #include "agent/facts_collector.h"
 #include "agent/identity.h"
+#include "agent/job_stats.h"
 #include "agent/registration.h"
 #include "common/result.h"
 #include "config/config.h"
@@ -54,6 +55,10 @@ class Agent {
   std::string hostname() const { return hostname_.get(); }
   // Empty before start().
   const std::string& machine_id() const { return machine_id_; }
+  // Jobs run so far (null before start()).
+  const JobStats* job_stats() const;
+  // Seconds since the last successful registry write; 0 before the first.
+  double heartbeat_age_seconds() const;
 
  private:
   struct Bound;

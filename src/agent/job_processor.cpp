@@ -167,6 +167,17 @@ void JobProcessor::process(messaging::Message msg, const std::string& durable) {
   }
 
   JobRun run(*jobs_, job_id, hostname_.get(), modify);
+  stats_.started();
+  const auto began = std::chrono::steady_clock::now();
+  // Counted when the response is stored; otherwise the job will be delivered again.
+  auto count = [&](bool stored, bool failed) {
+    if (!stored) {
+      stats_.abandoned();
+      return;
+    }
+    stats_.finished(
+        failed, std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
+  };
   auto record = job::JobRecord::parse((*rec_entry)->value);
   const std::string type = record.ok() ? record->type() : "";
   std::string category, operation;
@@ -208,6 +219,7 @@ void JobProcessor::process(messaging::Message msg, const std::string& durable) {
 
   // The response must be stored before the ack: a lost write is retried by redelivery.
   auto finish_with_ack = [&](const Result<uint64_t>& written, const char* status) {
+    count(written.ok(), false);
     if (!written.ok()) {
       telemetry::record_error(*span, "kv", written.error().message);
       logging::error("failed to write job response",
@@ -245,6 +257,7 @@ void JobProcessor::process(messaging::Message msg, const std::string& durable) {
   telemetry::record_error(*span, "job.failed", result.error);
   run.event("failed", json{{"error", result.error}, {"duration_ms", run.elapsed_ms()}});
   auto w = run.respond("failed", nullptr, result.error);
+  count(w.ok(), true);
   if (!w.ok()) {
     (void)msg.nak();
   } else if (result.permanent) {

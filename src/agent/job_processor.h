@@ -9,6 +9,7 @@
 
 #include "agent/facts_collector.h"
 #include "agent/identity.h"
+#include "agent/job_stats.h"
 #include "agent/progress_ticker.h"
 #include "config/config.h"
 #include "job/subjects.h"
@@ -25,6 +26,8 @@ class JobProcessor {
   // `durable` names the consumer the message came from (a span attribute).
   void process(messaging::Message msg, const std::string& durable);
 
+  const JobStats& stats() const { return stats_; }
+
  private:
   const config::Config& cfg_;
   const job::Names names_;
@@ -32,6 +35,7 @@ class JobProcessor {
   const HostnameCell& hostname_;
   const FactsCollector& facts_;
   ProgressTicker& ticker_;
+  JobStats stats_;
 };
 
 }  // namespace osapi::agent

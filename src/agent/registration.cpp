@@ -131,6 +131,8 @@ Status Registration::write() {
   const job::AgentInfo info = build(Clock::now());
   auto r = kv_->put(key_, info.to_json().dump());
   if (!r.ok()) return r.error().wrap("failed to register agent");
+  last_write_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                    std::memory_order_relaxed);
   return Status::Ok();
 }
 

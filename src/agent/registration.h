@@ -4,6 +4,7 @@
 // missed heartbeat into "agent gone".
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -59,6 +60,11 @@ class Registration {
   void stop();
   // Deletes the key (clean shutdown); the TTL removes it otherwise.
   void deregister();
+  // When the record was last written (epoch when never).
+  std::chrono::steady_clock::time_point last_write() const {
+    return std::chrono::steady_clock::time_point(
+        std::chrono::steady_clock::duration(last_write_.load(std::memory_order_relaxed)));
+  }
 
  private:
   void loop();
@@ -76,6 +82,7 @@ class Registration {
   std::vector<job::Condition> previous_conditions_;
   std::optional<provider::ProcessSample> previous_sample_;
 
+  std::atomic<std::chrono::steady_clock::rep> last_write_{0};
   std::mutex loop_mu_;
   std::condition_variable loop_cv_;
   bool stopping_ = false;

@@ -54,10 +54,45 @@ int run_nats_server_command(Context& ctx) {
   std::unique_ptr<http::ProbeServer> probe;
   return natsserver::run_nats_server(ctx.cfg, nats_probe_hooks(ctx.cfg, probe));
 }
+namespace {
+
+// The agent's own families: heartbeat age, jobs by outcome, running jobs, job durations.
+void agent_metrics(const agent::Agent& a, api::Exposition& out) {
+  out.family("osapi_heartbeat_age_seconds", "gauge",
+             "Seconds since the last successful registry write (0 before the first).");
+  out.sample("osapi_heartbeat_age_seconds", {}, a.heartbeat_age_seconds());
+  const agent::JobStats* s = a.job_stats();
+  if (s == nullptr) return;
+  out.family("osapi_jobs_processed_total", "counter", "Jobs finished, by outcome.");
+  out.sample("osapi_jobs_processed_total", {{"status", "completed"}},
+             static_cast<double>(s->completed()));
+  out.sample("osapi_jobs_processed_total", {{"status", "failed"}},
+             static_cast<double>(s->failed()));
+  out.family("osapi_jobs_active", "gauge", "Jobs running now.");
+  out.sample("osapi_jobs_active", {}, static_cast<double>(s->active()));
+  out.family("osapi_job_duration_seconds", "histogram", "How long jobs took.");
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < agent::JobStats::kBounds.size(); ++i) {
+    cumulative += s->bucket(i);
+    out.sample("osapi_job_duration_seconds_bucket",
+               {{"le", api::format_value(agent::JobStats::kBounds[i])}},
+               static_cast<double>(cumulative));
+  }
+  cumulative += s->bucket(agent::JobStats::kBounds.size());
+  out.sample("osapi_job_duration_seconds_bucket", {{"le", "+Inf"}},
+             static_cast<double>(cumulative));
+  out.sample("osapi_job_duration_seconds_sum", {}, s->sum_seconds());
+  out.sample("osapi_job_duration_seconds_count", {}, static_cast<double>(cumulative));
+}
+
+}  // namespace
+
 // Ready while it runs: the probe starts after the agent started and stops before it stops.
-Result<std::unique_ptr<http::ProbeServer>> agent_probe(const config::Config& cfg) {
+Result<std::unique_ptr<http::ProbeServer>> agent_probe(const config::Config& cfg,
+                                                       const agent::Agent& a) {
   return start_component_probe(cfg.agent.metrics,
-                               {"agent", [] { return std::optional<std::string>(); }, {}});
+                               {"agent", [] { return std::optional<std::string>(); },
+                                [&a](api::Exposition& out) { agent_metrics(a, out); }});
 }
 
 int run_agent_command(Context& ctx) {
@@ -73,7 +108,7 @@ int run_agent_command(Context& ctx) {
     logging::error("failed to start agent", {{"error", st.error().message}});
     return 1;
   }
-  auto probe = agent_probe(cfg);
+  auto probe = agent_probe(cfg, node_agent);
   if (!probe.ok()) {
     logging::error("failed to start agent", {{"error", probe.error().message}});
     node_agent.stop(std::chrono::seconds(10));
@@ -110,7 +145,7 @@ int run_start_command(Context& ctx) {
                    {"metrics_port", static_cast<int>(controller->metrics_port())}});
     node_agent = std::make_unique<agent::Agent>(cfg);
     if (auto st = node_agent->start(); !st.ok()) return st.error().wrap("agent");
-    auto probe = agent_probe(cfg);
+    auto probe = agent_probe(cfg, *node_agent);
     if (!probe.ok()) return probe.error();
     agent_metrics = std::move(*probe);
     logging::info("agent started successfully",

@@ -50,7 +50,7 @@ struct AuditFixture {
     EXPECT_EQ(stored(), n);
   }
   json list(const std::string& query = "") {
-    auto r = api->get("/audit" + query, admin);
+    auto r = api->get("/api/audit" + query, admin);
     EXPECT_EQ(r.status, 200) << r.body;
     return r.doc;
   }
@@ -64,7 +64,7 @@ struct AuditFixture {
 
 TEST(AuditApi, AL1_AE1_ListAndExportCountEntries) {
   AuditFixture f;
-  auto empty = f.api->get("/audit/export", f.admin);  // AE-1, 0 entries
+  auto empty = f.api->get("/api/audit/export", f.admin);  // AE-1, 0 entries
   EXPECT_EQ(empty.status, 200);
   EXPECT_EQ(empty.doc["total_items"], 0);
   EXPECT_TRUE(empty.doc["items"].is_array() && empty.doc["items"].empty());
@@ -72,17 +72,17 @@ TEST(AuditApi, AL1_AE1_ListAndExportCountEntries) {
   auto listed = f.list();
   EXPECT_EQ(listed["total_items"], 1);  // AL-1
   ASSERT_EQ(listed["items"].size(), 1u);
-  EXPECT_EQ(listed["items"][0]["path"], "/audit/export");
-  EXPECT_EQ(listed["items"][0]["operation_id"], "getAuditExport");
+  EXPECT_EQ(listed["items"][0]["path"], "/api/audit/export");
+  EXPECT_EQ(listed["items"][0]["operation_id"], "GetAuditExport");
   f.settle(2);
-  auto exported = f.api->get("/audit/export", f.admin);
+  auto exported = f.api->get("/api/audit/export", f.admin);
   EXPECT_EQ(exported.doc["total_items"], 2);
-  EXPECT_EQ(exported.doc["items"][0]["path"], "/audit");  // newest first
+  EXPECT_EQ(exported.doc["items"][0]["path"], "/api/audit");  // newest first
 }
 
 TEST(AuditApi, AL2_AL3_AL4_Pagination) {
   AuditFixture f;
-  for (int i = 0; i < 4; ++i) EXPECT_EQ(f.api->get("/node", f.admin).status, 200);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(f.api->get("/api/agent", f.admin).status, 200);
   f.settle(4);
   auto page = f.list("?limit=2&offset=1");
   EXPECT_EQ(page["total_items"], 4);
@@ -90,36 +90,36 @@ TEST(AuditApi, AL2_AL3_AL4_Pagination) {
   auto far = f.list("?limit=5&offset=10");  // AL-2
   EXPECT_TRUE(far["items"].empty());
   for (const char* q : {"?limit=0", "?limit=200", "?offset=-1", "?limit=-1"}) {  // AL-3, AL-4
-    auto r = f.api->get(std::string("/audit") + q, f.admin);
+    auto r = f.api->get(std::string("/api/audit") + q, f.admin);
     EXPECT_EQ(r.status, 400) << q;
     ASSERT_TRUE(r.doc.is_object()) << r.body;
     EXPECT_TRUE(r.doc.contains("error")) << r.body;
   }
-  EXPECT_NE(f.api->get("/audit?limit=0", f.admin).body.find("'Limit' failed on the 'min' tag"),
+  EXPECT_NE(f.api->get("/api/audit?limit=0", f.admin).body.find("'Limit' failed on the 'min' tag"),
             std::string::npos);
-  EXPECT_NE(f.api->get("/audit?limit=101", f.admin).body.find("'max' tag"), std::string::npos);
-  auto junk = f.api->get("/audit?limit=abc", f.admin);
+  EXPECT_NE(f.api->get("/api/audit?limit=101", f.admin).body.find("'max' tag"), std::string::npos);
+  auto junk = f.api->get("/api/audit?limit=abc", f.admin);
   EXPECT_EQ(junk.status, 400);
   EXPECT_NE(junk.body.find("\"message\":\"Invalid format for parameter limit"), std::string::npos);
 }
 
 TEST(AuditApi, AG1_AG2_AG3_GetById) {
   AuditFixture f;
-  EXPECT_EQ(f.api->get("/node", f.admin).status, 200);
+  EXPECT_EQ(f.api->get("/api/agent", f.admin).status, 200);
   f.settle(1);
   auto listed = f.list();
   const std::string id = listed["items"][0]["id"];
-  auto r = f.api->get("/audit/" + id, f.admin);
+  auto r = f.api->get("/api/audit/" + id, f.admin);
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.doc["entry"]["user"], kAdminUser);  // AG-1
   EXPECT_EQ(r.doc["entry"]["id"], id);
   std::string upper = id;
   for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  EXPECT_EQ(f.api->get("/audit/" + upper, f.admin).status, 200);
-  auto bad = f.api->get("/audit/not-a-uuid", f.admin);  // AG-2
+  EXPECT_EQ(f.api->get("/api/audit/" + upper, f.admin).status, 200);
+  auto bad = f.api->get("/api/audit/not-a-uuid", f.admin);  // AG-2
   EXPECT_EQ(bad.status, 400);
   EXPECT_TRUE(bad.doc.contains("message")) << bad.body;
-  auto missing = f.api->get("/audit/" + uuid_v7(), f.admin);  // AG-3
+  auto missing = f.api->get("/api/audit/" + uuid_v7(), f.admin);  // AG-3
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(missing.body, "{\"error\":\"audit entry not found\"}\n");
 }
@@ -129,7 +129,7 @@ TEST(AuditApi, AM1_AU15_AuthenticatedRequestIsRecordedOnce) {
   AuditFixture f;
   AgentRunner agent(f.api->cfg(), "agent1");
   const std::string token = mint({"admin"}, {}, "test-subject");
-  auto r = f.api->get("/node/hostname", token);
+  auto r = f.api->get("/api/node/_any/hostname", token);
   ASSERT_EQ(r.status, 200) << r.body;
   f.settle(1);
   auto page = f.list();
@@ -138,8 +138,8 @@ TEST(AuditApi, AM1_AU15_AuthenticatedRequestIsRecordedOnce) {
   EXPECT_EQ(e["user"], "test-subject");
   EXPECT_EQ(e["roles"], json::array({"admin"}));
   EXPECT_EQ(e["method"], "GET");
-  EXPECT_EQ(e["path"], "/node/hostname");
-  EXPECT_EQ(e["operation_id"], "getNodeHostname");
+  EXPECT_EQ(e["path"], "/api/node/_any/hostname");
+  EXPECT_EQ(e["operation_id"], "GetNodeHostname");
   EXPECT_EQ(e["response_code"], 200);
   EXPECT_EQ(e["source_ip"], "127.0.0.1");
   EXPECT_TRUE(e["duration_ms"].is_number_integer());
@@ -150,10 +150,10 @@ TEST(AuditApi, AM1_AU15_AuthenticatedRequestIsRecordedOnce) {
 
 TEST(AuditApi, SourceIpPrefersForwardedHeaders) {
   AuditFixture f;
-  f.api->call("GET", "/node", "Bearer " + f.admin, "", "",
+  f.api->call("GET", "/api/agent", "Bearer " + f.admin, "", "",
               {{"X-Forwarded-For", "10.1.2.3, 10.9.9.9"}});
   f.settle(1);
-  f.api->call("GET", "/node", "Bearer " + f.admin, "", "", {{"X-Real-IP", "10.4.5.6"}});
+  f.api->call("GET", "/api/agent", "Bearer " + f.admin, "", "", {{"X-Real-IP", "10.4.5.6"}});
   f.settle(2);
   auto page = f.list();
   ASSERT_EQ(page["items"].size(), 2u);
@@ -164,28 +164,28 @@ TEST(AuditApi, SourceIpPrefersForwardedHeaders) {
 // AM-2: nothing before auth, no 401s, no health or metrics paths.
 TEST(AuditApi, AM2_UnauthenticatedAndExemptRequestsAreNotRecorded) {
   AuditFixture f;
-  EXPECT_EQ(f.api->get("/node", "").status, 401);
-  EXPECT_EQ(f.api->get("/node", "garbage").status, 401);
-  EXPECT_EQ(f.api->get("/health", "").status, 200);
-  EXPECT_EQ(f.api->get("/health/ready", "").status, 200);
+  EXPECT_EQ(f.api->get("/api/agent", "").status, 401);
+  EXPECT_EQ(f.api->get("/api/agent", "garbage").status, 401);
+  EXPECT_EQ(f.api->get("/api/health", "").status, 200);
+  EXPECT_EQ(f.api->get("/api/health/ready", "").status, 200);
   f.api->get("/metrics", f.admin);  // not on the API port, and exempt by prefix anyway
   EXPECT_EQ(f.api->get("/nope", f.admin).status, 404);
-  EXPECT_EQ(f.api->get("/audit/not-a-uuid", f.admin).status, 400);
-  EXPECT_EQ(f.api->call("DELETE", "/node", "Bearer " + f.admin).status, 405);
-  EXPECT_EQ(f.api->get("/node", f.admin).status, 200);  // the marker: the only entry
+  EXPECT_EQ(f.api->get("/api/audit/not-a-uuid", f.admin).status, 400);
+  EXPECT_EQ(f.api->call("DELETE", "/api/agent", "Bearer " + f.admin).status, 405);
+  EXPECT_EQ(f.api->get("/api/agent", f.admin).status, 200);  // the marker: the only entry
   f.settle(1);
   auto page = f.list();
   ASSERT_EQ(page["items"].size(), 1u);
-  EXPECT_EQ(page["items"][0]["path"], "/node");
+  EXPECT_EQ(page["items"][0]["path"], "/api/agent");
 }
 
 // AM-4: a 403 is recorded with its status.
 TEST(AuditApi, AM4_ForbiddenRequestIsRecorded) {
   AuditFixture f;
   const std::string rn = mint({"read"}, {"network:read"}, "rn@example.com");
-  std::string path = "/command/exec";
-  if (!f.registered("POST", path)) path = "/audit";  // until the command routes exist
-  const std::string method = path == "/audit" ? "GET" : "POST";
+  std::string path = "/api/node/_any/command/exec";
+  if (!f.registered("POST", path)) path = "/api/audit";  // until the command routes exist
+  const std::string method = path == "/api/audit" ? "GET" : "POST";
   auto r = f.api->call(method, path, "Bearer " + rn, method == "POST" ? R"({"command":"ls"})" : "");
   EXPECT_EQ(r.status, 403) << r.body;
   f.settle(1);
@@ -199,14 +199,14 @@ TEST(AuditApi, AM4_ForbiddenRequestIsRecorded) {
 // AL-7 in-process: newest first, v7 ids.
 TEST(AuditApi, AL7_NewestFirstWithV7Ids) {
   AuditFixture f;
-  EXPECT_EQ(f.api->get("/node", f.admin).status, 200);
+  EXPECT_EQ(f.api->get("/api/agent", f.admin).status, 200);
   f.settle(1);
-  EXPECT_EQ(f.api->get("/audit/export", f.admin).status, 200);
+  EXPECT_EQ(f.api->get("/api/audit/export", f.admin).status, 200);
   f.settle(2);
   auto page = f.list();
   ASSERT_EQ(page["items"].size(), 2u);
-  EXPECT_EQ(page["items"][0]["path"], "/audit/export");
-  EXPECT_EQ(page["items"][1]["path"], "/node");
+  EXPECT_EQ(page["items"][0]["path"], "/api/audit/export");
+  EXPECT_EQ(page["items"][1]["path"], "/api/agent");
   EXPECT_GT(page["items"][0]["id"].get<std::string>(), page["items"][1]["id"].get<std::string>());
 }
 
@@ -214,13 +214,13 @@ TEST(AuditApi, AL7_NewestFirstWithV7Ids) {
 TEST(AuditApi, AL6_AE1_AG3_StoreErrorsAre500) {
   AuditFixture f;
   f.nats.stop();
-  auto list = f.api->get("/audit", f.admin);
+  auto list = f.api->get("/api/audit", f.admin);
   EXPECT_EQ(list.status, 500);
   EXPECT_EQ(list.body, "{\"error\":\"failed to list audit entries\"}\n");
-  auto exported = f.api->get("/audit/export", f.admin);
+  auto exported = f.api->get("/api/audit/export", f.admin);
   EXPECT_EQ(exported.status, 500);
   EXPECT_EQ(exported.body, "{\"error\":\"failed to list all audit entries\"}\n");
-  auto one = f.api->get("/audit/" + uuid_v7(), f.admin);
+  auto one = f.api->get("/api/audit/" + uuid_v7(), f.admin);
   EXPECT_EQ(one.status, 500);
   EXPECT_EQ(one.body, "{\"error\":\"failed to get audit entry\"}\n");
 }
@@ -229,8 +229,9 @@ TEST(AuditApi, AL6_AE1_AG3_StoreErrorsAre500) {
 TEST(AuditApi, AX1_DisabledAuditHasNoRoutesAndWritesNothing) {
   AuditFixture f([](config::Config& c) { c.nats.audit.stream = ""; });
   EXPECT_FALSE(f.audit_stream_exists()) << "no audit stream is provisioned";
-  EXPECT_EQ(f.api->get("/node", f.admin).status, 200);
-  for (const char* p : {"/audit", "/audit/export", "/audit/550e8400-e29b-41d4-a716-446655440000"}) {
+  EXPECT_EQ(f.api->get("/api/agent", f.admin).status, 200);
+  for (const char* p :
+       {"/api/audit", "/api/audit/export", "/api/audit/550e8400-e29b-41d4-a716-446655440000"}) {
     auto r = f.api->get(p, f.admin);
     EXPECT_EQ(r.status, 404) << p;
     EXPECT_EQ(r.body, "{\"message\":\"Not Found\"}\n");
@@ -250,12 +251,12 @@ TEST(AuditApi, StreamNameAndSubjectFollowConfig) {
   ASSERT_TRUE(info.ok()) << info.error().message;
   EXPECT_EQ(info->subjects, (std::vector<std::string>{"osapi.trail.>"}));
   EXPECT_EQ(info->max_age, std::chrono::nanoseconds(std::chrono::hours(48)));
-  EXPECT_EQ(f.api->get("/node", f.admin).status, 200);
+  EXPECT_EQ(f.api->get("/api/agent", f.admin).status, 200);
   ASSERT_TRUE(eventually([&] { return f.conn->stream_info("osapi-TRAIL")->messages == 1; }));
   const std::string id = f.list()["items"][0]["id"];
   auto msg = f.conn->last_stream_message("osapi-TRAIL", "osapi.trail." + id);
   ASSERT_TRUE(msg.ok() && msg->has_value());
-  EXPECT_EQ(json::parse((*msg)->data)["path"], "/node");
+  EXPECT_EQ(json::parse((*msg)->data)["path"], "/api/agent");
 }
 
 // 2,000 requests from 4 concurrent clients: one entry each, none dropped or failed.
@@ -270,7 +271,7 @@ TEST(AuditApi, EveryRequestOfALoadIsRecorded) {
   for (int t = 0; t < kThreads; ++t)
     clients.emplace_back([&] {
       for (int i = 0; i < kPerThread; ++i)
-        if (f.api->get("/node", f.admin).status == 200) ++ok;
+        if (f.api->get("/api/agent", f.admin).status == 200) ++ok;
     });
   for (auto& c : clients) c.join();
   const auto answered = std::chrono::steady_clock::now() - started;
@@ -287,5 +288,5 @@ TEST(AuditApi, EveryRequestOfALoadIsRecorded) {
   auto page = f.list("?limit=100&offset=1900");
   EXPECT_EQ(page["total_items"], kThreads * kPerThread);
   EXPECT_EQ(page["items"].size(), 100u);
-  for (const auto& e : page["items"]) EXPECT_EQ(e["path"], "/node");
+  for (const auto& e : page["items"]) EXPECT_EQ(e["path"], "/api/agent");
 }

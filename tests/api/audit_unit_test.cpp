@@ -179,7 +179,7 @@ TEST(AuditStoreList, AK1_DescendingOrderPaginationAndBrokenEntries) {
 }
 
 TEST(AuditEntryJson, FieldsAndOptionalOmission) {
-  auto e = entry("/node");
+  auto e = entry("/api/agent");
   e.id = "01936f6e-8c2a-7b41-9d3e-5f2a1c4b7e90";
   e.source_ip = "10.0.0.5";
   e.duration_ms = 42;
@@ -221,7 +221,7 @@ TEST(AuditMiddleware, AM3_StoreWriteFailureLeavesResponseAlone) {
   const uint64_t before = audit_write_failures();
   http::Request req;
   req.method = "GET";
-  req.path = "/node";
+  req.path = "/api/agent";
   req.peer_address = "127.0.0.1";
   auto resp = mw(req, [](http::Request& r) {
     r.attrs["auth.user"] = "u@example.com";

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <string>
@@ -109,11 +110,16 @@ class Api {
   std::unique_ptr<ApiServer> server_;
 };
 
-// An in-process agent stopped on destruction.
+// An in-process agent stopped on destruction, with a machine id of its own (derived from its
+// hostname) so several can run in one test.
 class AgentRunner {
  public:
   AgentRunner(config::Config cfg, const std::string& hostname) {
     cfg.agent.hostname = hostname;
+    char id[33];
+    const size_t h = std::hash<std::string>{}(hostname) & 0xffffffffffffULL;
+    std::snprintf(id, sizeof id, "%032zx", h);
+    cfg.agent.machine_id_file = ids_.write("machine-id", std::string(id) + "\n");
     agent_ = std::make_unique<agent::Agent>(cfg, hostname);
     auto st = agent_->start();
     EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
@@ -121,6 +127,7 @@ class AgentRunner {
   ~AgentRunner() { agent_->stop(std::chrono::seconds(5)); }
 
  private:
+  osapi::testing::TempDir ids_;
   std::unique_ptr<agent::Agent> agent_;
 };
 

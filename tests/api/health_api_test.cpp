@@ -178,7 +178,21 @@ TEST(HealthApi, HE5_StatusReportsComponentsStreamsBucketsAndJobCounts) {
   ASSERT_EQ(r.status, 200) << r.body;
   const json j = parse(r);
   EXPECT_EQ(j["status"], "ok");
-  EXPECT_EQ(j["components"], json::parse(R"({"nats":{"status":"ok"},"kv":{"status":"ok"}})"));
+  const json& c = j["components"];
+  EXPECT_EQ(c["controller.nats (connectivity)"], json({{"status", "ok"}}));
+  EXPECT_EQ(c["controller.kv (connectivity)"], json({{"status", "ok"}}));
+  EXPECT_EQ(c["controller.api"]["status"], "ok");
+  EXPECT_EQ(c["controller.api"]["address"], "http://0.0.0.0:" + std::to_string(f.server->port()));
+  EXPECT_EQ(c["controller.metrics"]["status"], "ok");
+  EXPECT_EQ(c["controller.heartbeat"]["status"], "ok");
+  for (const char* off : {"controller.notifier", "controller.pki", "controller.ui"})
+    EXPECT_EQ(c[off]["status"], "disabled") << off;
+  // The controller's own heartbeat entry shows in the registry.
+  bool controller_seen = false;
+  for (const auto& e : j["registry"])
+    if (e["type"] == "controller") controller_seen = true;
+  EXPECT_TRUE(controller_seen) << j["registry"].dump();
+  EXPECT_TRUE(j["consumers"]["total"].is_number());
   EXPECT_EQ(j["version"], osapi::version());
   EXPECT_TRUE(j["uptime"].is_string());
   EXPECT_EQ(j["nats"]["url"], f.nats.url());
@@ -209,9 +223,9 @@ TEST(HealthApi, HE7_StatusDegradedWhenNatsIsDown) {
   ASSERT_EQ(r.status, 503) << r.body;
   const json j = parse(r);
   EXPECT_EQ(j["status"], "degraded");
-  EXPECT_EQ(j["components"]["nats"]["status"], "error");
-  EXPECT_EQ(j["components"]["nats"]["error"], "NATS not connected");
-  EXPECT_EQ(j["components"]["kv"]["status"], "error");
+  EXPECT_EQ(j["components"]["controller.nats (connectivity)"]["status"], "error");
+  EXPECT_EQ(j["components"]["controller.nats (connectivity)"]["error"], "NATS not connected");
+  EXPECT_EQ(j["components"]["controller.kv (connectivity)"]["status"], "error");
   EXPECT_EQ(j["version"], osapi::version());
   EXPECT_TRUE(j.contains("uptime"));
   // Lookups that cannot work are left out.
@@ -228,10 +242,10 @@ TEST(HealthApi, HE7_StatusDegradedWhenOnlyKvFails) {
   ASSERT_EQ(r.status, 503) << r.body;
   const json j = parse(r);
   EXPECT_EQ(j["status"], "degraded");
-  EXPECT_EQ(j["components"]["nats"], json({{"status", "ok"}}));
-  EXPECT_EQ(j["components"]["kv"]["status"], "error");
-  EXPECT_NE(j["components"]["kv"]["error"].get<std::string>().find("KV bucket not accessible"),
-            std::string::npos);
+  EXPECT_EQ(j["components"]["controller.nats (connectivity)"], json({{"status", "ok"}}));
+  const json& kv = j["components"]["controller.kv (connectivity)"];
+  EXPECT_EQ(kv["status"], "error");
+  EXPECT_NE(kv["error"].get<std::string>().find("KV bucket not accessible"), std::string::npos);
   EXPECT_EQ(find_named(j.value("kv_buckets", json::array()), "osapi-job-queue"), nullptr);
 }
 

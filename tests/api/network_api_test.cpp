@@ -167,13 +167,14 @@ TEST(NetworkApi, DnsUpdateBroadcastFailedHostNeverChanged) {
                                              R"("changed":false,"error":"disk full"})"));
 }
 
-TEST(NetworkApi, DnsUpdateSingleFailureWithoutResolvectlIs500) {
-  Fixture f;  // no fake tools: this host has no resolvectl
+TEST(NetworkApi, DnsUpdateWithoutResolvectlIsSkipped) {
+  Fixture f;  // no fake tools: this host has no resolvectl, so DNS cannot be managed here
   auto r = f.call("PUT", "/api/node/agent1/network/dns", kDnsBody);
-  EXPECT_EQ(r.status, 500) << r.body;
-  EXPECT_EQ(r.doc["error"],
-            "job failed: failed to set DNS config: exec: \"resolvectl\": executable file not "
-            "found in $PATH");
+  ASSERT_EQ(r.status, 202) << r.body;
+  ASSERT_EQ(r.doc["results"].size(), 1u) << r.body;
+  EXPECT_EQ(r.doc["results"][0],
+            json::parse(R"({"hostname":"agent1","status":"skipped","changed":false,)"
+                        R"("error":"operation not supported on this OS family"})"));
   // The agent keeps serving.
   EXPECT_EQ(f.get("/api/node/agent1/hostname").status, 200);
 }

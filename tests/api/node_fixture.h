@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -112,6 +113,10 @@ class Fixture {
     for (const auto& h : agent_hosts) {
       config::Config c = cfg_;
       c.agent.hostname = h;
+      // Each agent is its own machine: its own machine id.
+      char id[33];
+      std::snprintf(id, sizeof id, "%032zx", agents_.size() + 0xa9e000);
+      c.agent.machine_id_file = ids_.write("machine-id-" + h, std::string(id) + "\n");
       agents_.push_back(std::make_unique<agent::Agent>(c, h));
       auto ast = agents_.back()->start();
       EXPECT_TRUE(ast.ok()) << (ast.ok() ? "" : ast.error().message);
@@ -173,6 +178,7 @@ class Fixture {
 
  private:
   osapi::testing::NatsServer nats_;
+  osapi::testing::TempDir ids_;  // the agents' machine-id files
   config::Config cfg_;
   std::unique_ptr<ApiServer> server_;
   std::vector<std::unique_ptr<agent::Agent>> agents_;

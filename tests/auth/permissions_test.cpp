@@ -21,27 +21,46 @@ CustomRoles custom(
   return out;
 }
 
-const PermissionSet kAll = {"node:read", "network:read", "network:write", "job:read",
-                            "job:write", "health:read",  "audit:read",    "command:execute"};
+// The 36 permissions and the built-in roles, written out from upstream's permission table
+// (not derived from the code under test).
+const PermissionSet kAll = {
+    "agent:read",      "agent:write",     "node:read",        "node:write",        "network:read",
+    "network:write",   "job:read",        "job:write",        "health:read",       "audit:read",
+    "command:execute", "file:read",       "file:write",       "docker:read",       "docker:write",
+    "docker:execute",  "cron:read",       "cron:write",       "sysctl:read",       "sysctl:write",
+    "ntp:read",        "ntp:write",       "timezone:read",    "timezone:write",    "power:execute",
+    "process:read",    "process:execute", "user:read",        "user:write",        "package:read",
+    "package:write",   "log:read",        "certificate:read", "certificate:write", "service:read",
+    "service:write"};
+const PermissionSet kWrite = {
+    "agent:read",   "node:read",        "node:write",        "network:read",  "network:write",
+    "job:read",     "job:write",        "health:read",       "file:read",     "file:write",
+    "docker:read",  "docker:write",     "cron:read",         "cron:write",    "sysctl:read",
+    "sysctl:write", "ntp:read",         "ntp:write",         "timezone:read", "timezone:write",
+    "process:read", "user:read",        "user:write",        "package:read",  "package:write",
+    "log:read",     "certificate:read", "certificate:write", "service:read",  "service:write"};
+const PermissionSet kRead = {"agent:read",  "node:read",    "network:read",  "job:read",
+                             "health:read", "file:read",    "docker:read",   "cron:read",
+                             "sysctl:read", "ntp:read",     "timezone:read", "process:read",
+                             "user:read",   "package:read", "log:read",      "certificate:read",
+                             "service:read"};
 
 }  // namespace
 
-TEST(Permissions, EightKnownPermissions) {
-  EXPECT_EQ(all_permissions().size(), 8u);
+TEST(Permissions, ThirtySixKnownPermissions) {
+  EXPECT_EQ(all_permissions().size(), 36u);
   EXPECT_EQ(PermissionSet(all_permissions().begin(), all_permissions().end()), kAll);
   EXPECT_TRUE(is_known_permission("command:execute"));
   EXPECT_FALSE(is_known_permission("foo:bar"));
   EXPECT_FALSE(is_known_permission(""));
 }
 
-// acceptance.md §1 "Permission resolution (U)".
 TEST(Permissions, ResolutionTable) {
   EXPECT_EQ(effective_permissions(with_roles({"admin"}), {}), kAll);
-  EXPECT_EQ(effective_permissions(with_roles({"write"}), {}),
-            (PermissionSet{"node:read", "network:read", "network:write", "job:read", "job:write",
-                           "health:read"}));
-  EXPECT_EQ(effective_permissions(with_roles({"read"}), {}),
-            (PermissionSet{"node:read", "network:read", "job:read", "health:read"}));
+  EXPECT_EQ(effective_permissions(with_roles({"write"}), {}), kWrite);
+  EXPECT_EQ(effective_permissions(with_roles({"read"}), {}), kRead);
+  EXPECT_EQ(kWrite.size(), 30u);
+  EXPECT_EQ(kRead.size(), 17u);
   EXPECT_TRUE(effective_permissions(with_roles({"unknown"}), {}).empty());
   EXPECT_TRUE(effective_permissions(with_roles({}), {}).empty());
   EXPECT_TRUE(effective_permissions(Claims{}, {}).empty());
@@ -61,9 +80,9 @@ TEST(Permissions, ResolutionTable) {
   // Union.
   EXPECT_EQ(effective_permissions(with_roles({"read", "write"}), {}),
             effective_permissions(with_roles({"write"}), {}));
-  EXPECT_EQ(
-      effective_permissions(with_roles({"read", "ops"}), ops),
-      (PermissionSet{"node:read", "network:read", "job:read", "health:read", "command:execute"}));
+  PermissionSet read_and_ops = kRead;
+  read_and_ops.insert("command:execute");
+  EXPECT_EQ(effective_permissions(with_roles({"read", "ops"}), ops), read_and_ops);
 }
 
 TEST(Permissions, ConfiguredAdminReplacesBuiltin) {  // AU-13, AU-14

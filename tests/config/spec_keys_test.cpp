@@ -1,4 +1,4 @@
-// Every key of spec/upstream/config.md that we implement: its built-in default, its OSAPI_*
+// Every key of upstream OSAPI's configuration that we implement: its built-in default, its OSAPI_*
 // env override, and the keys we add beyond upstream. The expected defaults are written here
 // from the spec table (code default, else the shipped configs/osapi.yaml value), not derived
 // from src/config, so a changed default or a dropped key shows up as a failure.
@@ -23,9 +23,10 @@ struct SpecKey {
   const char* other_text;    // a valid value different from the default
 };
 
-// spec/upstream/config.md "Keys", rows 1–118 without the three map/list members (7, 64, 65),
+// Upstream's 118 keys without the three map/list members (roles.<name>.permissions,
+// nats.server.auth.users[].username/password),
 // which have no env override and no default of their own. Where our default differs from the
-// shipped file, it is spec/config.md §1 "defaults" (a decision) and marked so.
+// shipped file, it is our decision (docs/configuration.md) and marked so.
 const SpecKey kSpecKeys[] = {
     {"controller.client.url", "OSAPI_CONTROLLER_CLIENT_URL", "http://0.0.0.0:8080",
      "http://10.0.0.1:9000"},
@@ -169,8 +170,10 @@ const SpecKey kSpecKeys[] = {
     {"osapiFile", "OSAPI_OSAPIFILE", "/etc/osapi/osapi.yaml", ""},
 };
 
-// Keys we implement beyond upstream (spec/config.md §3.3, spec/telemetry.md §9).
+// Keys we implement beyond upstream: the broker binary, the OTLP and sampler options, and
+// where the agent reads its machine id.
 const SpecKey kExtraKeys[] = {
+    {"agent.machine_id_file", "OSAPI_AGENT_MACHINE_ID_FILE", "/etc/machine-id", "/tmp/mid"},
     {"nats.server.bin", "OSAPI_NATS_SERVER_BIN", "nats-server", "/opt/nats-server"},
     {"nats.server.monitor_port", "OSAPI_NATS_SERVER_MONITOR_PORT", "0", "8222"},
     {"telemetry.tracing.otlp_protocol", "OSAPI_TELEMETRY_TRACING_OTLP_PROTOCOL", "grpc",

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
+#include <cstdio>
 #include <sstream>
 #include <stdexcept>
 
@@ -84,8 +85,19 @@ void Stack::start_api() {
 }
 
 void Stack::start_agent(const std::map<std::string, std::string>& env) {
+  // Agents are identified by machine id: every agent of a stack gets its own, or two agents
+  // on this one machine would share one registry entry.
+  std::map<std::string, std::string> agent_env = env;
+  if (!agent_env.count("OSAPI_AGENT_MACHINE_ID_FILE")) {
+    char id[33];
+    std::snprintf(id, sizeof id, "%032zx", agents_.size() + 1 + 0xe2e000);
+    const std::string name = "machine-id-" + std::to_string(agents_.size());
+    dir_.write(name, std::string(id) + "\n");
+    agent_env["OSAPI_AGENT_MACHINE_ID_FILE"] = dir_.file(name);
+  }
   agents_.push_back(std::make_unique<Process>(
-      std::vector<std::string>{OSAPI_BINARY, "-f", config_, "agent", "start"}, env, dir_.path()));
+      std::vector<std::string>{OSAPI_BINARY, "-f", config_, "agent", "start"}, agent_env,
+      dir_.path()));
   if (!agents_.back()->wait_output("agent started successfully", std::chrono::seconds(20)))
     throw std::runtime_error("agent did not start: " + agents_.back()->err());
 }

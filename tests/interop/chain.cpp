@@ -46,31 +46,31 @@ void expect_full_chain(const std::vector<ReceivedSpan>& spans, const std::string
   expect_attrs(*process, {{"messaging.system", "nats"},
                           {"messaging.operation.name", "process"},
                           {"messaging.operation.type", "process"},
-                          {"messaging.destination.name", "osapi.jobs.query._any"},
+                          {"messaging.destination.name", "osapi.jobs.query._all"},
                           {"messaging.consumer.group.name", ""},
                           {"messaging.message.id", ""},
                           {"job.id", ""},
                           {"job.type", "node.hostname.get"}});
 
   const ReceivedSpan* publish = find_span_by_id(trace, process->parent_span_id);
-  EXPECT_EQ(publish->service, "osapi-api");
+  EXPECT_EQ(publish->service, "osapi-controller");
   EXPECT_EQ(publish->kind, kProducer);
-  EXPECT_EQ(publish->name, "publish osapi.jobs.query._any");
+  EXPECT_EQ(publish->name, "publish osapi.jobs.query._all");
   expect_attrs(*publish,
                {{"messaging.system", "nats"},
                 {"messaging.operation.name", "publish"},
                 {"messaging.operation.type", "send"},
-                {"messaging.destination.name", "osapi.jobs.query._any"},
+                {"messaging.destination.name", "osapi.jobs.query._all"},
                 {"messaging.message.id", process->attributes.at("messaging.message.id")}});
 
   const ReceivedSpan* server = find_span_by_id(trace, publish->parent_span_id);
-  EXPECT_EQ(server->service, "osapi-api");
+  EXPECT_EQ(server->service, "osapi-controller");
   EXPECT_EQ(server->kind, kServer);
-  EXPECT_EQ(server->name, "GET /node/hostname");
+  EXPECT_EQ(server->name, "GET /api/node/{hostname}/hostname");
   expect_attrs(*server, {{"http.request.method", "GET"},
                          {"url.scheme", "http"},
-                         {"url.path", "/node/hostname"},
-                         {"http.route", "/node/hostname"},
+                         {"url.path", "/api/node/_all/hostname"},
+                         {"http.route", "/api/node/{hostname}/hostname"},
                          {"http.response.status_code", "200"},
                          {"server.address", "127.0.0.1"},
                          {"client.address", ""},
@@ -91,9 +91,9 @@ void expect_full_chain(const std::vector<ReceivedSpan>& spans, const std::string
   const ReceivedSpan* root = find_span_by_id(trace, client->parent_span_id);
   EXPECT_EQ(root->service, "osapi-cli");
   EXPECT_EQ(root->kind, kInternal);
-  EXPECT_EQ(root->name, "osapi client node hostname");
+  EXPECT_EQ(root->name, "osapi client node hostname get");
   EXPECT_TRUE(root->parent_span_id.empty());
-  expect_attrs(*root, {{"cli.command", "client node hostname"}});
+  expect_attrs(*root, {{"cli.command", "client node hostname get"}});
   for (const auto* s : {process, publish, server, client, root}) {
     EXPECT_EQ(s->resource.count("service.instance.id"), 1u) << s->name;
     EXPECT_EQ(s->flags & 0xffu, 1u) << s->name << " should carry the sampled flag";

@@ -65,8 +65,9 @@ void black_holed_requests_succeed(const std::string& protocol_yaml, const std::s
   // Each request ends a server and a publish span in the API: 40 spans against a queue of 8.
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 20; ++i) {
-    auto r = stack.curl({"-o", "/dev/null", "-w", "%{http_code}", "-H",
-                         "Authorization: Bearer " + token, stack.api_url() + "/node/hostname"});
+    auto r =
+        stack.curl({"-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer " + token,
+                    stack.api_url() + "/api/node/_any/hostname"});
     ASSERT_EQ(r.out, "200") << r.err;
   }
   // "Does not hang": generous, far below the 30 s export timeout times the number of batches.

@@ -27,13 +27,13 @@ StackOptions sampled_stack(const OtlpReceiver& r, const std::string& sampler_yam
   return o;
 }
 
-// GET /node/hostname straight at the API with optional trace headers.
+// GET /api/node/_any/hostname straight at the controller with optional trace headers.
 RunResult get_hostname(Stack& stack, const std::string& token, const std::string& user_agent,
                        const std::string& traceparent = "") {
   std::vector<std::string> args{"-o", "/dev/null", "-w", "%{http_code}",
                                 "-A", user_agent,  "-H", "Authorization: Bearer " + token};
   if (!traceparent.empty()) args.insert(args.end(), {"-H", "traceparent: " + traceparent});
-  args.push_back(stack.api_url() + "/node/hostname");
+  args.push_back(stack.api_url() + "/api/node/_any/hostname");
   return stack.curl(args);
 }
 
@@ -71,9 +71,9 @@ TEST(InteropSampling, SampledParentIsRecordedDespiteAlwaysOff) {
   ASSERT_EQ(r.out, "200") << r.err;
   auto spans = receiver.wait_for([](const auto& s) {
     return find_span_named(s, "job.process", kTrace) != nullptr &&
-           find_span_named(s, "GET /node/hostname", kTrace) != nullptr;
+           find_span_named(s, "GET /api/node/{hostname}/hostname", kTrace) != nullptr;
   });
-  const ReceivedSpan* server = find_span_named(spans, "GET /node/hostname", kTrace);
+  const ReceivedSpan* server = find_span_named(spans, "GET /api/node/{hostname}/hostname", kTrace);
   ASSERT_NE(server, nullptr);
   EXPECT_EQ(server->parent_span_id, kParent);
   const ReceivedSpan* process = find_span_named(spans, "job.process", kTrace);
@@ -126,7 +126,7 @@ TEST(InteropSampling, TraceIdRatioSamplesWholeTraces) {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   std::set<std::string> server_traces, process_traces;
   for (const auto& s : receiver.spans()) {
-    if (s.name == "GET /node/hostname") server_traces.insert(s.trace_id);
+    if (s.name == "GET /api/node/{hostname}/hostname") server_traces.insert(s.trace_id);
     if (s.name == "job.process") process_traces.insert(s.trace_id);
   }
   // P(all or none of 24 fair draws) ≈ 1e-7.

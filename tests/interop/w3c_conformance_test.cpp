@@ -124,7 +124,7 @@ TEST(InteropW3C, TraceContextTableAgainstTheRealApiServer) {
                                   "-A", agent_of(c.name), "-H", "Authorization: Bearer " + token};
     if (!c.traceparent.empty()) args.insert(args.end(), {"-H", "traceparent: " + c.traceparent});
     if (!c.tracestate.empty()) args.insert(args.end(), {"-H", "tracestate: " + c.tracestate});
-    args.push_back(stack.api_url() + "/node/hostname");
+    args.push_back(stack.api_url() + "/api/node/_any/hostname");
     auto r = stack.curl(args);
     ASSERT_EQ(r.out, "200") << c.name << ": " << r.err;
   }
