@@ -60,16 +60,10 @@ void add_uptime_seconds(double seconds, json& item) {
   item["uptime"] = provider::uptime_text(static_cast<int64_t>(seconds));
 }
 
-std::string reported_hostname(const job::JobResponse& r) {
-  const std::string h = string_of(r.data, "hostname");
-  return h.empty() ? r.hostname : h;
-}
-
 void status_fields(const job::JobResponse& r, json& item) {
   const ojson& d = r.data;
   if (!d.is_object()) return;
   if (auto it = d.find("disk_usage"); it != d.end()) add_disks(*it, item);
-  item["hostname"] = reported_hostname(r);
   add_load(object_at(d, "load_averages"), item);
   add_memory(object_at(d, "memory_stats"), item);
   add_os(object_at(d, "os_info"), item);
@@ -88,8 +82,9 @@ void uptime_fields(const job::JobResponse& r, json& item) {
   if (it != r.data.end() && it->is_number()) add_uptime_seconds(it->get<double>(), item);
 }
 
+// The item's hostname stays the responding agent's (agent.hostname when set): every item of
+// every operation is keyed by the agent that answered.
 void hostname_fields(const job::JobResponse& r, json& item) {
-  item["hostname"] = reported_hostname(r);
   const ojson& labels = object_at(r.data, "labels");
   if (labels.is_object() && !labels.empty()) item["labels"] = labels;
 }

@@ -200,11 +200,13 @@ TEST(NodeApi, ReadsNeedNodeRead) {
 
 // --- hostname get/put with fake agents --------------------------------------------------------
 
-TEST(NodeApi, HostnameGetRendersTheReportedNameAndLabels) {
+// Items are keyed by the agent that answered (its agent.hostname when one is set), whatever
+// name its kernel reports: two agents on one machine stay two rows.
+TEST(NodeApi, HostnameGetRendersTheAgentAndItsLabels) {
   Fixture f(Hosts{});
   f.add_fake(answering("web1", ojson{{"hostname", "web-01"}, {"labels", {{"group", "web"}}}}));
   json i = single_item(f.get("/api/node/web1/hostname"));
-  EXPECT_EQ(i, json::parse(R"({"hostname":"web-01","status":"ok","changed":false,)"
+  EXPECT_EQ(i, json::parse(R"({"hostname":"web1","status":"ok","changed":false,)"
                            R"("labels":{"group":"web"}})"));
 }
 

@@ -49,7 +49,9 @@ TEST(E2EMetrics, E2E8_HealthStatusRendersStatusCountsStreamsAndBuckets) {
   auto body = nlohmann::json::parse(r.out);
   EXPECT_EQ(body["status"], "ok");
   ASSERT_TRUE(body["components"].is_object() && !body["components"].empty()) << r.out;
-  for (const auto& [name, c] : body["components"].items()) EXPECT_EQ(c["status"], "ok") << name;
+  // Every component is up, or reported as switched off (no UI, notifier or PKI here).
+  for (const auto& [name, c] : body["components"].items())
+    EXPECT_TRUE(c["status"] == "ok" || c["status"] == "disabled") << name << ": " << c.dump();
 
   // The registry views of the same body: each component type on its own.
   for (const char* type : {"controller", "nats", "agent"}) {

@@ -106,11 +106,12 @@ TEST(E2ENetwork, CL13_CL2_CL3_DnsUpdateFailuresAreClearAndTheAgentSurvives) {
   TempDir tools;
   Stack stack(agent_without_resolvectl(tools));
   stack.start_all();
+  // Without resolvectl the host cannot manage DNS: the operation is skipped there, not failed.
   auto r = stack.osapi({"client", "node", "network", "dns", "update", "--servers", "1.1.1.1",
                         "--interface-name", "eth0", "-T", kAgentHost});
-  EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err.rfind("Error: API returned 500 Internal Server Error: job failed: ", 0), 0u)
-      << r.err;
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("skip"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("operation not supported on this OS family"), std::string::npos) << r.out;
   r = stack.osapi({"client", "node", "hostname", "get", "-T", kAgentHost});
   EXPECT_EQ(r.code, 0) << r.err;
 

@@ -95,6 +95,8 @@ void Stack::start_agent(const std::map<std::string, std::string>& env) {
     dir_.write(name, std::string(id) + "\n");
     agent_env["OSAPI_AGENT_MACHINE_ID_FILE"] = dir_.file(name);
   }
+  // Several agents share the config file: each binds a free metrics port.
+  if (!agent_env.count("OSAPI_AGENT_METRICS_PORT")) agent_env["OSAPI_AGENT_METRICS_PORT"] = "0";
   agents_.push_back(std::make_unique<Process>(
       std::vector<std::string>{OSAPI_BINARY, "-f", config_, "agent", "start"}, agent_env,
       dir_.path()));

@@ -79,7 +79,7 @@ void black_holed_requests_succeed(const std::string& protocol_yaml, const std::s
   EXPECT_EQ(cli.code, 0) << cli.err;
   EXPECT_LT(seconds_since(cli_start), 30.0);
 
-  auto metrics = stack.curl({"-H", "Authorization: Bearer " + token, stack.api_url() + "/metrics"});
+  auto metrics = stack.curl({stack.controller_metrics_url() + "/metrics"});
   std::smatch m;
   if (metrics.out.find("osapi_tracing_spans_dropped_total") != std::string::npos) {
     ASSERT_TRUE(std::regex_search(metrics.out, m,

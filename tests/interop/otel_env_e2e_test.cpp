@@ -34,9 +34,9 @@ std::string run_cli(Stack& stack, const std::map<std::string, std::string>& env)
 const ReceivedSpan* wait_root(const OtlpReceiver& r, const std::string& id) {
   static std::vector<ReceivedSpan> spans;
   spans = r.wait_for(
-      [&](const auto& s) { return find_span_named(s, "osapi client node hostname", id); },
+      [&](const auto& s) { return find_span_named(s, "osapi client node hostname get", id); },
       std::chrono::seconds(10));
-  return find_span_named(spans, "osapi client node hostname", id);
+  return find_span_named(spans, "osapi client node hostname get", id);
 }
 
 }  // namespace

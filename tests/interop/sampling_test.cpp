@@ -87,9 +87,9 @@ TEST(InteropSampling, SampledParentIsRecordedDespiteAlwaysOff) {
                          {{"TRACEPARENT", "00-" + kTrace + "-" + kParent + "-01"}});
   ASSERT_EQ(cli.code, 0) << cli.err;
   spans = receiver.wait_for([](const auto& s) {
-    return find_span_named(s, "osapi client node hostname", kTrace) != nullptr;
+    return find_span_named(s, "osapi client node hostname get", kTrace) != nullptr;
   });
-  const ReceivedSpan* root = find_span_named(spans, "osapi client node hostname", kTrace);
+  const ReceivedSpan* root = find_span_named(spans, "osapi client node hostname get", kTrace);
   ASSERT_NE(root, nullptr);
   EXPECT_EQ(root->parent_span_id, kParent);
 }
