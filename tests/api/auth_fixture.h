@@ -117,7 +117,7 @@ class AgentRunner {
   AgentRunner(config::Config cfg, const std::string& hostname) {
     cfg.agent.hostname = hostname;
     char id[33];
-    const size_t h = std::hash<std::string>{}(hostname) & 0xffffffffffffULL;
+    const size_t h = std::hash<std::string>{}(hostname)&0xffffffffffffULL;
     std::snprintf(id, sizeof id, "%032zx", h);
     cfg.agent.machine_id_file = ids_.write("machine-id", std::string(id) + "\n");
     agent_ = std::make_unique<agent::Agent>(cfg, hostname);
