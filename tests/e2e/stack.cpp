@@ -15,6 +15,8 @@ Stack::Stack(StackOptions options) : opts_(std::move(options)) {
   api_port_ = free_port();
   while (api_port_ == nats_port_) api_port_ = free_port();
   controller_metrics_port_ = free_port();
+  while (controller_metrics_port_ == nats_port_ || controller_metrics_port_ == api_port_)
+    controller_metrics_port_ = free_port();
   key_ = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
   config_ = dir_.file("osapi.yaml");
   write_config("");
@@ -27,7 +29,9 @@ Stack::~Stack() {
 
 void Stack::write_config(const std::string& bearer) {
   const std::string np = std::to_string(nats_port_);
-  // Every metrics server on its own free port, so stacks can run side by side.
+  // Every metrics server on its own free port, so stacks can run side by side. NATS and
+  // agents bind port 0 themselves: a port picked here could be handed out twice before
+  // anything binds it (the NATS metrics port once equalled the NATS port).
   auto metrics = [](int port) { return "{host: 127.0.0.1, port: " + std::to_string(port) + "}"; };
   std::ostringstream y;
   y << "controller:\n"
@@ -38,11 +42,11 @@ void Stack::write_config(const std::string& bearer) {
     << "  nats: {host: 127.0.0.1, port: " << np << ", namespace: osapi}\n"
     << "  metrics: " << metrics(controller_metrics_port_) << "\n"
     << "nats:\n  server: {host: 127.0.0.1, port: " << np << ", store_dir: " << dir_.file("js")
-    << ", namespace: osapi, metrics: " << metrics(free_port()) << "}\n"
+    << ", namespace: osapi, metrics: " << metrics(0) << "}\n"
     << "telemetry:\n  tracing: {enabled: " << (opts_.tracing ? "true" : "false") << ", exporter: \""
     << opts_.exporter << "\", batch: {schedule_delay: 200ms}}\n"
     << "agent:\n  nats: {host: 127.0.0.1, port: " << np << ", namespace: osapi}\n"
-    << "  metrics: " << metrics(free_port()) << "\n"
+    << "  metrics: " << metrics(0) << "\n"
     << opts_.extra_yaml << "\n";
   dir_.write("osapi.yaml", y.str());
 }
