@@ -141,13 +141,14 @@ void ApiServer::stop(std::chrono::milliseconds deadline) {
     heartbeat_->stop();
     heartbeat_.reset();
   }
-  if (metrics_server_) {
-    metrics_server_->stop(deadline);
-    metrics_server_.reset();
-  }
+  // The API first: its health status handler reads the metrics server's address.
   if (server_) {
     server_->stop(deadline);
     server_.reset();
+  }
+  if (metrics_server_) {
+    metrics_server_->stop(deadline);
+    metrics_server_.reset();
   }
   if (ctx_.audit) ctx_.audit->shutdown(deadline);  // pending entries need the connection
   if (ctx_.conn) {
