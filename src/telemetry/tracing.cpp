@@ -1,4 +1,4 @@
-// Tracer provider setup (spec/telemetry.md §2, §3, §9) and log correlation (§6).
+// Tracer provider setup and log correlation.
 #include "telemetry/tracing.h"
 
 #include <unistd.h>
