@@ -8,8 +8,8 @@
 #include "common/strings.h"
 #include "common/time.h"
 #include "logging/logger.h"
-#include "natsserver/provision.h"
-#include "natsserver/server_config.h"
+#include "job/provision.h"
+#include "job/connect_options.h"
 
 namespace osapi::agent {
 
@@ -53,15 +53,16 @@ Status Agent::start() {
     return Error(ErrorCode::kInvalidArgument, "nats.registry.bucket must be set");
 
   const auto& n = cfg_.agent.nats;
-  auto conn = messaging::Connection::connect(natsserver::client_connect_options(n));
+  auto conn = messaging::Connection::connect(job::client_connect_options(n));
   if (!conn.ok()) return conn.error();
   conn_ = *conn;
 
   // Every consumer of this agent is its own (named after the machine id): the shared `_any`
   // durables of provisioning are not needed here.
-  natsserver::ProvisionParts parts;
+  job::ProvisionParts parts;
   parts.consumers = false;
-  if (auto st = natsserver::provision(*conn_, cfg_, n.namespace_, false, parts); !st.ok())
+  parts.objects = false;  // the controller owns the object store
+  if (auto st = job::provision(*conn_, cfg_, n.namespace_, false, parts); !st.ok())
     return st.error().wrap("failed to ensure JetStream infrastructure");
   auto jobs = conn_->key_value(names_.jobs_bucket);
   if (!jobs.ok()) return jobs.error();
@@ -108,7 +109,7 @@ Status Agent::bind_consumers() {
   const auto plans =
       plan_consumers(names_, cfg_.agent.consumer.name, machine_id_, cfg_.agent.labels);
   for (const auto& plan : plans) {
-    auto spec = natsserver::consumer_spec(cfg_.agent.consumer, plan.durable, plan.filter);
+    auto spec = job::consumer_spec(cfg_.agent.consumer, plan.durable, plan.filter);
     spec.deliver_policy = plan.deliver_policy;
     if (auto st = conn_->ensure_consumer(names_.stream, spec, false); !st.ok())
       return st.error().wrap("failed to create consumer " + plan.durable);

@@ -1,10 +1,11 @@
-// GET /api/agent, GET /api/agent/{hostname}, GET /api/facts/keys.
+// GET /api/agent, GET /api/agent/{hostname} (with its timeline), GET /api/facts/keys.
 #include "api/agent_view.h"
 #include "api/authz.h"
 #include "api/handlers.h"
 #include "api/node_operation.h"
 #include "common/strings.h"
 #include "job/fact_keys.h"
+#include "job/timeline.h"
 
 namespace osapi::api {
 
@@ -45,7 +46,15 @@ http::Response get_agent_details(ApiContext& ctx, http::Request& req) {
       return http::Response::app_error(404, agent.error().message);
     return http::Response::app_error(500, agent.error().message);
   }
-  return http::Response::json(200, agent_json(*agent, facts_of(ctx, *agent), Clock::now()));
+  json body = agent_json(*agent, facts_of(ctx, *agent), Clock::now());
+  if (ctx.state_kv) {
+    auto events = job::read_timeline(*ctx.state_kv, agent->hostname);
+    if (!events.ok()) return http::Response::app_error(500, events.error().message);
+    json timeline = json::array();
+    for (const auto& e : *events) timeline.push_back(e.to_json());
+    body["timeline"] = std::move(timeline);
+  }
+  return http::Response::json(200, body);
 }
 
 http::Response get_fact_keys(ApiContext& ctx, http::Request& req) {

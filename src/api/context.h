@@ -21,6 +21,7 @@ struct ApiContext {
   std::shared_ptr<messaging::Connection> conn;
   std::shared_ptr<messaging::KeyValue> jobs_kv;
   std::shared_ptr<messaging::KeyValue> facts_kv;  // null when nats.facts.bucket is empty
+  std::shared_ptr<messaging::KeyValue> state_kv;  // null when nats.state.bucket is empty
   std::unique_ptr<job::JobClient> jobs;
   std::unique_ptr<job::Registry> registry;
   std::shared_ptr<AuditLog> audit;  // null when audit is disabled (nats.audit.stream "")

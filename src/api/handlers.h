@@ -19,7 +19,7 @@ std::optional<std::string> readiness_failure(const ApiContext& ctx);
 std::unique_ptr<ApiMetrics> make_api_metrics(ApiContext& ctx);
 // Go duration of whole seconds ("45s", "2h30m0s") for /health/status uptime.
 std::string format_uptime(std::chrono::nanoseconds elapsed);
-// Jobs by computed status (spec/jobs.md §5) from one key listing of the jobs bucket.
+// Jobs by computed status from one key listing of the jobs bucket.
 struct JobCounts {
   size_t keys = 0;  // every key of the bucket
   size_t total = 0;

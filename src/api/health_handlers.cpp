@@ -10,6 +10,7 @@
 #include "api/audit.h"
 #include "api/authz.h"
 #include "api/handlers.h"
+#include "job/provision.h"
 #include "common/strings.h"
 #include "common/version.h"
 #include "job/listing.h"
@@ -158,6 +159,17 @@ json registry_blocks(ApiContext& ctx, json& body) {
     if (a.process_cpu_percent) r["cpu_percent"] = *a.process_cpu_percent;
     if (a.process_rss_bytes) r["mem_bytes"] = *a.process_rss_bytes;
     registry.push_back(std::move(r));
+    // The other components' sub-components join this controller's. Several agents report
+    // the same names: one that is not ok wins, so a failing part is never hidden.
+    json& components = body["components"];
+    for (const auto& [name, sc] : a.sub_components) {
+      if (e.type == "controller" && name.rfind("controller.", 0) == 0 && components.contains(name))
+        continue;
+      if (components.contains(name) && components[name].value("status", "") != "ok") continue;
+      json c{{"status", sc.status}};
+      if (!sc.address.empty()) c["address"] = sc.address;
+      components[name] = c;
+    }
   }
   // Presence in the registry is what counts as ready: an entry expires without heartbeats.
   body["agents"] = json{{"total", agent_count}, {"ready", agent_count}, {"agents", agents}};
@@ -219,6 +231,11 @@ http::Response get_health_status(ApiContext& ctx, http::Request& req) {
         buckets.push_back(*e);
     }
     if (!buckets.empty()) body["kv_buckets"] = buckets;
+    if (!names.objects_bucket.empty()) {
+      if (auto o = conn.stream_info(job::object_store_stream(names.objects_bucket)); o.ok())
+        body["object_stores"] =
+            json::array({json{{"name", names.objects_bucket}, {"size", o->bytes}}});
+    }
 
     if (counts.ok() && dlq_messages) {
       body["jobs"] = json{{"total", counts->total},

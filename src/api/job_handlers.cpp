@@ -67,7 +67,7 @@ size_t offset_after_field(const std::string& body, const std::string& field) {
   return body.size();
 }
 
-// 400 framework body for a field of the wrong JSON type (spec/rest-api.md §3.2 stage 2).
+// 400 framework body for a field of the wrong JSON type.
 http::Response type_error(const std::string& body, const std::string& expected,
                           const nlohmann::json& got, const std::string& field) {
   return http::Response::framework_error(

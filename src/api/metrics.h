@@ -1,4 +1,4 @@
-// Prometheus metrics of the API server (spec/audit-metrics-health.md §2): the HTTP families the
+// Prometheus metrics of the API server: the HTTP families the
 // OpenTelemetry → Prometheus bridge produces upstream (so dashboards keep working), target_info,
 // the standard process collector, the dropped-span counter and osapi's own gauges. Rendered as
 // text exposition 0.0.4 by a small writer of our own.
@@ -57,7 +57,7 @@ class Histogram {
   std::map<Labels, Series> series_;
 };
 
-// Duration buckets of spec §2 (seconds) and the OpenTelemetry default buckets (body sizes).
+// Duration buckets (seconds) and the OpenTelemetry default buckets (body sizes).
 const std::vector<double>& duration_buckets();
 const std::vector<double>& size_buckets();
 

@@ -7,9 +7,10 @@
 #include "api/audit_stream_store.h"
 #include "api/handlers.h"
 #include "http/pipeline.h"
+#include "job/connect_options.h"
+#include "job/provision.h"
 #include "logging/logger.h"
-#include "natsserver/provision.h"
-#include "natsserver/server_config.h"
+#include "provider/process_metrics.h"
 
 namespace osapi::api {
 
@@ -19,6 +20,13 @@ std::string local_hostname() {
   if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == 0) return "unknown";
   return buf;
 }
+
+std::optional<job::ProcessUsage> own_process_usage() {
+  auto s = provider::sample_process();
+  if (!s.ok()) return std::nullopt;
+  return job::ProcessUsage{s->cpu_seconds, s->rss_bytes};
+}
+
 }  // namespace
 
 ApiServer::ApiServer(config::Config cfg) {
@@ -31,12 +39,12 @@ ApiServer::~ApiServer() {
 
 Status ApiServer::start() {
   const auto& n = ctx_.cfg.controller.nats;
-  auto conn = messaging::Connection::connect(natsserver::client_connect_options(n));
+  auto conn = messaging::Connection::connect(job::client_connect_options(n));
   if (!conn.ok()) return conn.error();
   ctx_.conn = *conn;
-  natsserver::ProvisionParts parts;
+  job::ProvisionParts parts;
   parts.consumers = false;  // the agents own the shared consumers
-  if (auto st = natsserver::provision(*ctx_.conn, ctx_.cfg, n.namespace_, false, parts); !st.ok())
+  if (auto st = job::provision(*ctx_.conn, ctx_.cfg, n.namespace_, false, parts); !st.ok())
     return st.error().wrap("failed to ensure JetStream infrastructure");
 
   const auto names = job::Names::from(ctx_.cfg, n.namespace_);
@@ -62,6 +70,14 @@ Status ApiServer::start() {
       ctx_.facts_kv = *facts;
     else
       logging::warn("agent facts bucket unavailable", {{"error", facts.error().message}});
+  }
+  if (!names.state_bucket.empty()) {
+    // Provisioned above; without it agent timelines are empty.
+    auto state = ctx_.conn->key_value(names.state_bucket);
+    if (state.ok())
+      ctx_.state_kv = *state;
+    else
+      logging::warn("agent state bucket unavailable", {{"error", state.error().message}});
   }
   ctx_.registry = std::make_unique<job::Registry>(*reg);
   if (!names.audit_stream.empty()) {  // an empty nats.audit.stream disables auditing
@@ -96,8 +112,12 @@ Status ApiServer::start() {
     }
   }
   ctx_.sub_components = [this] { return sub_components(); };
-  heartbeat_ = std::make_unique<ComponentHeartbeat>(*reg, "controller", local_hostname(),
-                                                    ctx_.sub_components);
+  job::ComponentSpec spec;
+  spec.type = "controller";
+  spec.hostname = local_hostname();
+  spec.sub_components = ctx_.sub_components;
+  spec.process = [] { return own_process_usage(); };
+  heartbeat_ = std::make_unique<job::ComponentHeartbeat>(*reg, std::move(spec));
   heartbeat_->start();
   return Status::Ok();
 }

@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "api/component_heartbeat.h"
+#include "job/component_heartbeat.h"
 #include "api/context.h"
 #include "api/metrics.h"
 #include "common/result.h"
@@ -34,7 +34,7 @@ class ApiServer {
   std::unique_ptr<ApiMetrics> metrics_;
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<http::ProbeServer> metrics_server_;
-  std::unique_ptr<ComponentHeartbeat> heartbeat_;
+  std::unique_ptr<job::ComponentHeartbeat> heartbeat_;
 };
 
 // Runs until SIGINT/SIGTERM (blocked by the caller); exit code.

@@ -1,4 +1,4 @@
-// HS256/384/512 JSON Web Tokens (spec/auth.md §1, §3): signing and verification over OpenSSL HMAC.
+// HS256/384/512 JSON Web Tokens: signing and verification over OpenSSL HMAC.
 // Tokens are untrusted input: verify() reports every problem as an error, never throws or aborts.
 #pragma once
 
@@ -42,7 +42,7 @@ std::string sign(const Claims& claims, std::string_view key, std::string_view al
 std::string sign_payload(std::string_view payload_json, std::string_view key,
                          std::string_view alg = "HS256");
 
-// Verification per spec/auth.md §3, first failure wins. `custom_role_names` are the names of
+// Verification, first failure wins. `custom_role_names` are the names of
 // configured roles (accepted besides admin/write/read). Errors carry kUnauthenticated and the
 // Go-compatible reason text (e.g. "token is expired by 1h0m0s").
 Result<Claims> verify(std::string_view token, std::string_view key,

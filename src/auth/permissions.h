@@ -41,7 +41,7 @@ std::set<std::string> role_names(const CustomRoles& custom_roles);
 // Role name syntax: non-empty, [A-Za-z0-9_-]+.
 bool is_valid_role_name(std::string_view role);
 
-// §4 step 4: a non-empty permissions claim is used as is (unknown strings included); otherwise
+// a non-empty permissions claim is used as is (unknown strings included); otherwise
 // the union over roles, where a configured role replaces the built-in of the same name and
 // unknown roles give nothing.
 PermissionSet effective_permissions(const Claims& claims, const CustomRoles& custom_roles);

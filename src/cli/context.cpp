@@ -66,7 +66,7 @@ void Context::start_root_span(const std::string& command_path,
   if (!telemetry::enabled()) return;
   trace::StartSpanOptions so;
   so.kind = trace::SpanKind::kInternal;
-  // Join an outer trace given by TRACEPARENT/TRACESTATE (spec/telemetry.md §9).
+  // Join an outer trace given by TRACEPARENT/TRACESTATE.
   if (const char* tp = std::getenv("TRACEPARENT")) {
     const char* ts = std::getenv("TRACESTATE");
     auto ctx = telemetry::context_from_strings(tp, ts ? ts : "");

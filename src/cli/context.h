@@ -1,5 +1,5 @@
 // What every command shares once its config is loaded: the config, output style, the
-// tracing handle and the CLI root span (spec/cli.md §3, spec/telemetry.md §4.1).
+// tracing handle and the CLI root span.
 #pragma once
 
 #include <map>

@@ -7,8 +7,13 @@
 #include "agent/agent.h"
 #include "api/server.h"
 #include "cli/component_probe.h"
+#include "job/component_heartbeat.h"
+#include "job/provision.h"
+#include "job/subjects.h"
 #include "logging/logger.h"
 #include "natsserver/supervisor.h"
+#include "provider/hostname.h"
+#include "provider/process_metrics.h"
 
 namespace osapi::cli {
 
@@ -32,27 +37,71 @@ int run_controller_command(Context& ctx) {
 }
 namespace {
 
-// The NATS role is ready once nats-server answers and JetStream is provisioned: that is
-// when the supervisor runs after_ready.
-natsserver::Hooks nats_probe_hooks(const config::Config& cfg,
-                                   std::unique_ptr<http::ProbeServer>& probe) {
+std::optional<job::ProcessUsage> process_usage(int pid) {
+  auto s = provider::sample_process({}, std::to_string(pid));
+  if (!s.ok()) return std::nullopt;
+  return job::ProcessUsage{s->cpu_seconds, s->rss_bytes};
+}
+
+// What the NATS role runs beside the broker: its probe server (ready once nats-server answers
+// and JetStream is provisioned, which is when the supervisor runs after_ready) and its
+// registry entry `nats.<host>` describing the nats-server child.
+struct NatsRole {
+  std::unique_ptr<http::ProbeServer> probe;
+  std::shared_ptr<messaging::KeyValue> registry;
+  std::unique_ptr<job::ComponentHeartbeat> heartbeat;
+};
+
+natsserver::Hooks nats_role_hooks(const config::Config& cfg, NatsRole& role) {
   natsserver::Hooks hooks;
-  hooks.after_ready = [&cfg, &probe]() -> Status {
+  const std::string ns = cfg.nats.server.namespace_;
+  hooks.provision = [&cfg, ns](messaging::Connection& conn) {
+    return job::provision(conn, cfg, ns, /*update_existing=*/true);
+  };
+  hooks.after_ready = [&cfg, &role, ns](const natsserver::Ready& ready) -> Status {
     ComponentProbe p{"nats", [] { return std::optional<std::string>(); }, {}};
     auto started = start_component_probe(cfg.nats.server.metrics, std::move(p));
     if (!started.ok()) return started.error();
-    probe = std::move(*started);
+    role.probe = std::move(*started);
+    const job::Names names = job::Names::from(cfg, ns);
+    if (names.registry_bucket.empty()) return Status::Ok();
+    auto reg = ready.conn.key_value(names.registry_bucket);
+    if (!reg.ok()) return reg.error().wrap("registry bucket " + names.registry_bucket);
+    role.registry = *reg;
+    job::ComponentSpec spec;
+    spec.type = "nats";
+    const auto host = provider::kernel_hostname();
+    spec.hostname = host.ok() ? *host : "unknown";
+    const std::string server =
+        "nats://" + cfg.nats.server.host + ":" + std::to_string(cfg.nats.server.port);
+    const http::ProbeServer* probe = role.probe.get();
+    const std::string metrics_host = cfg.nats.server.metrics.host;
+    spec.sub_components = [server, probe, metrics_host] {
+      std::map<std::string, job::SubComponent> out;
+      out["nats.server"] = {"ok", server};
+      out["nats.heartbeat"] = {"ok", ""};
+      out["nats.metrics"] = probe ? job::SubComponent{"ok", "http://" + metrics_host + ":" +
+                                                                std::to_string(probe->port())}
+                                  : job::SubComponent{"disabled", ""};
+      return out;
+    };
+    spec.process = [pid = ready.pid] { return process_usage(pid); };
+    role.heartbeat = std::make_unique<job::ComponentHeartbeat>(role.registry, std::move(spec));
+    role.heartbeat->start();
     return Status::Ok();
   };
-  hooks.before_stop = [&probe] { probe.reset(); };
+  hooks.before_stop = [&role] {
+    role.heartbeat.reset();
+    role.probe.reset();
+  };
   return hooks;
 }
 
 }  // namespace
 
 int run_nats_server_command(Context& ctx) {
-  std::unique_ptr<http::ProbeServer> probe;
-  return natsserver::run_nats_server(ctx.cfg, nats_probe_hooks(ctx.cfg, probe));
+  NatsRole role;
+  return natsserver::run_nats_server(ctx.cfg, nats_role_hooks(ctx.cfg, role));
 }
 namespace {
 
@@ -134,10 +183,11 @@ int run_start_command(Context& ctx) {
   std::unique_ptr<agent::Agent> node_agent;
   std::unique_ptr<http::ProbeServer> agent_metrics;
   natsserver::Hooks hooks;
-  std::unique_ptr<http::ProbeServer> nats_probe;
-  const natsserver::Hooks nats_hooks = nats_probe_hooks(cfg, nats_probe);
-  hooks.after_ready = [&]() -> Status {
-    if (auto st = nats_hooks.after_ready(); !st.ok()) return st;
+  NatsRole nats_role;
+  const natsserver::Hooks nats_hooks = nats_role_hooks(cfg, nats_role);
+  hooks.provision = nats_hooks.provision;
+  hooks.after_ready = [&](const natsserver::Ready& ready) -> Status {
+    if (auto st = nats_hooks.after_ready(ready); !st.ok()) return st;
     controller = std::make_unique<api::ApiServer>(cfg);
     if (auto st = controller->start(); !st.ok()) return st.error().wrap("controller");
     logging::info("controller started",

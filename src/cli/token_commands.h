@@ -1,4 +1,4 @@
-// `osapi token generate | validate` (spec/cli.md §10, spec/auth.md §5).
+// `osapi token generate | validate`.
 #pragma once
 
 #include <string>

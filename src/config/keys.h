@@ -1,4 +1,4 @@
-// The single table of known config keys (spec/config.md §3). It drives YAML reading, OSAPI_*
+// The single table of known config keys. It drives YAML reading, OSAPI_*
 // env overrides, flag overrides and the masked dump, so each key is written exactly once.
 #pragma once
 

@@ -1,5 +1,5 @@
 // Loading the effective configuration: YAML file, OSAPI_* env overrides, explicit CLI flags,
-// then per-command validation (spec/config.md §1–2, spec/cli.md §3).
+// then per-command validation.
 #pragma once
 
 #include <map>
@@ -61,7 +61,7 @@ Status validate_for(const Loaded& loaded, Command command);
 // bearer_token, passwords, otlp_headers values — replaced by "****" when non-empty.
 std::string dump_masked(const Config& config);
 
-// Every known key path (spec/config.md §3), in table order, and its env var name.
+// Every known key path, in table order, and its env var name.
 std::vector<std::string> known_keys();
 std::string env_var_for(const std::string& key);
 

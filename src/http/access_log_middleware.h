@@ -1,4 +1,4 @@
-// One "Incoming request" line per request (spec/rest-api.md §3.1, spec/telemetry.md §6):
+// One "Incoming request" line per request:
 // Info below 400, Warn for 4xx, Error for 5xx. Runs inside the server span so the line carries
 // trace_id/span_id.
 #pragma once

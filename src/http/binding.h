@@ -1,4 +1,4 @@
-// Request binding for handlers (spec/rest-api.md §3.2 stages 1–2): JSON body decoding, integer
+// Request binding for handlers: JSON body decoding, integer
 // query parameters, UUID path parameters. Failures carry the ready-made framework error
 // response, so a handler can `if (!b) return b.response();`.
 #pragma once

@@ -1,5 +1,5 @@
 // Blocking HTTP client over libcurl (easy API), one reusable handle per thread (keep-alive).
-// When tracing is enabled each request gets a CLIENT span (spec/telemetry.md §4.2), child of the
+// When tracing is enabled each request gets a CLIENT span, child of the
 // span active on the calling thread, and traceparent/tracestate are injected from it.
 #pragma once
 

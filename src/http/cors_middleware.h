@@ -1,4 +1,4 @@
-// CORS per spec/rest-api.md §4.2. An empty allow list disables CORS entirely (no headers;
+// CORS. An empty allow list disables CORS entirely (no headers;
 // OPTIONS is an ordinary unrouted method). Entries: exact origins, "*", or one wildcard such as
 // "https://*.example.com" (any subdomain).
 #pragma once

@@ -1,4 +1,4 @@
-// The standard middleware stack in spec/rest-api.md §3.1 order. The API layer appends its own
+// The standard middleware stack order. The API layer appends its own
 // (audit, auth) and wraps the router: make_app(router, standard_middlewares(router, opts)).
 #pragma once
 
@@ -17,7 +17,7 @@ struct PipelineOptions {
 };
 
 // Answers 413 for a request whose body was over the server's limit, before auth and handlers
-// see it (body decoding precedes auth, spec/rest-api.md §3.2).
+// see it (body decoding precedes auth).
 Middleware body_limit_middleware();
 
 // tracing(+observer) → access log → exception guard → request id → CORS → body limit.

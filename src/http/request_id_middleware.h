@@ -1,4 +1,4 @@
-// X-Request-Id (spec/rest-api.md §4.1): echo a clean incoming id, else a fresh 32-char one.
+// X-Request-Id: echo a clean incoming id, else a fresh 32-char one.
 // Stored in req.attrs["request_id"] and set on every response.
 #pragma once
 

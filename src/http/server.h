@@ -19,7 +19,7 @@ struct ServerOptions {
   std::string address = "0.0.0.0";  // IPv4 literal
   uint16_t port = 8080;             // 0 → ephemeral; see bound_port()
   size_t max_connections = 1024;    // beyond: 503 and close
-  size_t body_limit = 1 << 20;      // larger → 413 (spec/rest-api.md §1)
+  size_t body_limit = 1 << 20;      // larger → 413
   size_t header_limit = 64 << 10;   // larger → 431
   // Time allowed to receive one whole request, idle keep-alive wait included.
   std::chrono::milliseconds read_timeout{60000};

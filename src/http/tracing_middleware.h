@@ -1,4 +1,4 @@
-// Server span per request (spec/telemetry.md §4.3): extracts W3C traceparent/tracestate, starts a
+// Server span per request: extracts W3C traceparent/tracestate, starts a
 // SERVER span "<METHOD> <route>" (or "<METHOD>"), keeps it active on this thread for the rest of
 // the chain (log correlation, child spans) and ends it once the response is produced. When
 // tracing is disabled nothing is extracted. The optional hook sees every finished request

@@ -51,7 +51,7 @@ Result<Submitted> JobClient::submit_with_id(const std::string& id, const json& o
                {"messaging.message.id", id},
                {"messaging.message.body.size", static_cast<int64_t>(id.size())},
                {"job.id", id}};
-  // A retry links to the original job's context (spec/telemetry.md §4.4); an invalid or
+  // A retry links to the original job's context; an invalid or
   // absent traceparent simply gives no link.
   using LinkAttrs = std::vector<
       std::pair<opentelemetry::nostd::string_view, opentelemetry::common::AttributeValue>>;

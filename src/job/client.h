@@ -1,4 +1,4 @@
-// API side of the job system (spec/jobs.md §6–7, §10): put the record, publish the
+// API side of the job system: put the record, publish the
 // notification with the trace context, await responses; read jobs back.
 #pragma once
 

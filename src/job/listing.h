@@ -1,4 +1,4 @@
-// Job queries over the key space of the jobs bucket (spec/jobs.md §10): one key listing is
+// Job queries over the key space of the jobs bucket: one key listing is
 // grouped by job id, and each job's status is derived from its event keys alone
 // (status.<id>.<event>.<host>.<unix_nano>), so listing, filtering and paging need no value
 // reads; only the jobs on the requested page are fetched afterwards.
@@ -29,7 +29,7 @@ struct JobKeys {
 // Groups a bucket's keys by job id (keys of other shapes are ignored).
 std::map<std::string, JobKeys> group_job_keys(const std::vector<std::string>& keys);
 
-// Overall status from event keys, with the rules of compute_status (spec/jobs.md §5).
+// Overall status from event keys, with the rules of compute_status.
 std::string status_from_event_keys(const std::vector<std::string>& event_keys);
 
 // A job placed in list order: `created` is the RFC 3339 second the job was created.

@@ -1,4 +1,4 @@
-// Job records, status events and responses as stored in the jobs KV bucket (spec/jobs.md §4).
+// Job records, status events and responses as stored in the jobs KV bucket.
 #pragma once
 
 #include <cstdint>

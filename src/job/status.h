@@ -1,4 +1,4 @@
-// Status computation on read (spec/jobs.md §5): status is never stored; it is derived from the
+// Status computation on read: status is never stored; it is derived from the
 // append-only events and the responses of a job.
 #pragma once
 
@@ -42,7 +42,7 @@ struct JobView {
 JobView compute_status(JobRecord record, std::vector<StatusEvent> events,
                        std::vector<JobResponse> responses);
 
-// GET /job/{id} body (spec/rest-api.md §11).
+// GET /job/{id} body.
 json to_detail_json(const JobView& view);
 // GET /job list item: no responses, agent_states, timeline.
 json to_list_item_json(const JobView& view);

@@ -76,6 +76,7 @@ Names Names::from(const config::Config& cfg, const std::string& ns) {
   };
   n.registry_bucket = bucket(cfg.nats.registry.bucket);
   n.facts_bucket = bucket(cfg.nats.facts.bucket);
+  n.objects_bucket = bucket(cfg.nats.objects.bucket);
   n.state_bucket = bucket(cfg.nats.state.bucket);
   n.file_state_bucket = bucket(cfg.nats.file_state.bucket);
   n.enrollment_bucket = bucket(cfg.nats.enrollment.bucket);

@@ -47,6 +47,7 @@ struct Names {
   std::string dlq;              // <ns>-JOBS-DLQ
   std::string jobs_bucket;      // <ns>-job-queue
   std::string registry_bucket;  // <ns>-agent-registry ("" when disabled)
+  std::string objects_bucket;   // <ns>-file-objects: object store, stream OBJ_<bucket>
   std::string query_prefix;     // <ns>.jobs.query
   std::string modify_prefix;    // <ns>.jobs.modify
 

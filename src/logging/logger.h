@@ -1,4 +1,4 @@
-// Structured logging to stderr (spec/telemetry.md §6): text (Go slog-like) or JSON lines.
+// Structured logging to stderr: text (Go slog-like) or JSON lines.
 // When a span is active on the calling thread, trace_id and span_id are the last two fields.
 // The logging layer knows nothing of OpenTelemetry: telemetry installs a context provider.
 #pragma once

@@ -65,6 +65,8 @@ Status Connection::ensure_stream(const StreamSpec& spec, bool update_existing) {
   cfg.Replicas = spec.replicas;
   cfg.Discard = spec.discard == "new" ? js_DiscardNew : js_DiscardOld;
   cfg.Duplicates = duplicate_window(spec);
+  cfg.AllowRollup = spec.allow_rollup;
+  cfg.AllowDirect = spec.allow_direct;
 
   jsStreamInfo* si = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);

@@ -42,6 +42,10 @@ struct StreamSpec {
   int replicas = 1;
   std::string discard = "old";  // old | new
   Duration duplicate_window{std::chrono::minutes(2)};
+  // Object store streams: rollup headers (a chunk set replaces the previous one) and direct
+  // get (any replica answers reads).
+  bool allow_rollup = false;
+  bool allow_direct = false;
 };
 
 struct StreamInfo {

@@ -1,4 +1,4 @@
-// nats-server configuration text generated from our config (spec/nats.md §2).
+// nats-server configuration text generated from our config.
 #pragma once
 
 #include <string>
@@ -30,8 +30,5 @@ std::string absolute_store_dir(const std::string& store_dir);
 // the internal user; none → no auth. Host 0.0.0.0/:: or empty → loopback.
 messaging::ConnectOptions setup_connect_options(const config::Config& cfg,
                                                 const std::string& internal_password);
-
-// Connection settings of a client role (api.server.nats.*, node.agent.nats.*).
-messaging::ConnectOptions client_connect_options(const config::NatsClient& nats);
 
 }  // namespace osapi::natsserver

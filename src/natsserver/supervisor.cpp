@@ -22,7 +22,7 @@
 #include "logging/logger.h"
 #include "messaging/nats.h"
 #include "natsserver/child_process.h"
-#include "natsserver/provision.h"
+#include "job/provision.h"
 #include "natsserver/server_config.h"
 
 namespace osapi::natsserver {
@@ -292,25 +292,31 @@ int run_nats_server(const config::Config& cfg, const Hooks& hooks) {
     return 1;
   }
 
-  if (auto st = provision(**conn, cfg, ns, /*update_existing=*/true); !st.ok()) {
-    (*conn)->close();
-    child.stop(kStopGrace);
-    child.join_reader();
-    logging::error("failed to setup JetStream infrastructure", {{"error", st.error().message}});
-    return 1;
+  messaging::Connection& setup_conn = **conn;
+  // Stops the child and closes the supervisor's connection: every exit path below.
+  auto shut_down = [&](bool run_before_stop) {
+    if (run_before_stop && hooks.before_stop) hooks.before_stop();
+    setup_conn.close();
+  };
+  if (hooks.provision) {
+    if (auto st = hooks.provision(setup_conn); !st.ok()) {
+      shut_down(false);
+      child.stop(kStopGrace);
+      child.join_reader();
+      logging::error("failed to setup JetStream infrastructure", {{"error", st.error().message}});
+      return 1;
+    }
+    logging::info("JetStream infrastructure configured successfully", {{"namespace", ns}});
   }
-  (*conn)->close();
-  conn = Error(ErrorCode::kInternal, "closed");
-  logging::info("JetStream infrastructure configured successfully", {{"namespace", ns}});
   logging::info("embedded NATS server running", {{"host", s.host},
                                                  {"port", s.port},
                                                  {"store_dir", store_dir},
                                                  {"namespace", ns},
                                                  {"auth.type", s.auth_type}});
   if (hooks.after_ready) {
-    if (auto st = hooks.after_ready(); !st.ok()) {
+    if (auto st = hooks.after_ready(Ready{setup_conn, static_cast<int>(child.pid())}); !st.ok()) {
       logging::error("failed to start", {{"error", st.error().message}});
-      if (hooks.before_stop) hooks.before_stop();
+      shut_down(true);
       child.stop(kStopGrace);
       child.join_reader();
       return 1;
@@ -319,7 +325,7 @@ int run_nats_server(const config::Config& cfg, const Hooks& hooks) {
 
   for (;;) {
     if (const int sig = signals.wait(100ms); sig != 0) {
-      if (hooks.before_stop) hooks.before_stop();
+      shut_down(true);
       logging::info("shutting down embedded NATS server", {{"signal", strsignal(sig)}});
       const bool clean = child.stop(kStopGrace);
       child.join_reader();
@@ -328,7 +334,7 @@ int run_nats_server(const config::Config& cfg, const Hooks& hooks) {
       return 0;
     }
     if (child.exited()) {
-      if (hooks.before_stop) hooks.before_stop();
+      shut_down(true);
       child.join_reader();
       logging::error("embedded NATS server exited unexpectedly",
                      {{"status", child.exit_description()}, {"error", child.last_error_line()}});

@@ -6,17 +6,25 @@
 
 #include "common/result.h"
 #include "config/config.h"
+#include "messaging/nats.h"
 
 namespace osapi::natsserver {
 
 // Runs until SIGINT/SIGTERM (returns 0 after stopping the child) or until the child exits on
 // its own or start-up fails (returns 1, with the reason logged). Call after config load,
 // logging and tracing init. Blocks SIGINT/SIGTERM in the calling thread while it runs.
-// `osapi start` runs the controller and the agent in the same process through the hooks:
-// `after_ready` once the server answers and JetStream is provisioned (an error stops
-// everything, exit 1), `before_stop` before the child is stopped (signal or child exit).
+// The supervisor only runs the broker; what lives in it comes through the hooks:
+// `provision` once the server answers (creates the streams and buckets; an error stops it,
+// exit 1), then `after_ready` with the supervisor's own connection (open until the child
+// stops) and the child's pid, where `osapi start` starts the controller and the agent, and
+// `before_stop` before the child is stopped (signal or child exit).
+struct Ready {
+  messaging::Connection& conn;
+  int pid;
+};
 struct Hooks {
-  std::function<Status()> after_ready;
+  std::function<Status(messaging::Connection&)> provision;
+  std::function<Status(const Ready&)> after_ready;
   std::function<void()> before_stop;
 };
 int run_nats_server(const config::Config& cfg, const Hooks& hooks = {});

@@ -1,4 +1,4 @@
-// command.exec.execute / command.shell.execute (spec/agent.md §5): run a program without a
+// command.exec.execute / command.shell.execute: run a program without a
 // shell (or `/bin/sh -c`), capture its output, bound it by a timeout. Also the process runner
 // the other providers use for system tools (resolvectl).
 #pragma once

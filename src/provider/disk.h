@@ -1,4 +1,4 @@
-// node.disk.get: usage of real filesystems (spec/agent.md §5).
+// node.disk.get: usage of real filesystems.
 #pragma once
 
 #include <sys/statvfs.h>

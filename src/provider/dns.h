@@ -1,4 +1,4 @@
-// network.dns.get / network.dns.update (spec/agent.md §5): read the DNS servers and search
+// network.dns.get / network.dns.update: read the DNS servers and search
 // domains of an interface from systemd-resolved (`resolvectl`), falling back to resolv.conf
 // when resolved is missing; write them with `resolvectl dns|domain`.
 // network.dns.delete: drop the interface's settings with `resolvectl revert`.

@@ -1,4 +1,4 @@
-// node.hostname.get: the kernel hostname plus configured labels (spec/agent.md §5).
+// node.hostname.get: the kernel hostname plus configured labels.
 // node.hostname.update: set the hostname with `hostnamectl set-hostname`.
 #pragma once
 

@@ -1,4 +1,4 @@
-// node.load.get: /proc/loadavg (spec/agent.md §5).
+// node.load.get: /proc/loadavg.
 #pragma once
 
 #include <string_view>

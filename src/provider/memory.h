@@ -1,4 +1,4 @@
-// node.memory.get: /proc/meminfo (spec/agent.md §5).
+// node.memory.get: /proc/meminfo.
 #pragma once
 
 #include <cstdint>

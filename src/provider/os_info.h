@@ -1,4 +1,4 @@
-// node.os.get: distribution and version (spec/agent.md §5).
+// node.os.get: distribution and version.
 #pragma once
 
 #include <map>

@@ -1,4 +1,4 @@
-// network.ping.do (spec/agent.md §5): ICMP echo over an unprivileged datagram socket (needs
+// network.ping.do: ICMP echo over an unprivileged datagram socket (needs
 // net.ipv4.ping_group_range), or a raw socket when root / CAP_NET_RAW.
 #pragma once
 

@@ -1,5 +1,5 @@
 // node.status.get: every node fact in one object; a failing part becomes null
-// (spec/agent.md §5).
+//.
 #pragma once
 
 #include <nlohmann/json.hpp>

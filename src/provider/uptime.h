@@ -1,4 +1,4 @@
-// node.uptime.get: /proc/uptime, truncated to whole seconds (spec/agent.md §5).
+// node.uptime.get: /proc/uptime, truncated to whole seconds.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Project-written span exporter (spec/telemetry.md §8): each Export() writes one line holding an
+// Project-written span exporter: each Export() writes one line holding an
 // OTLP/JSON ExportTraceServiceRequest. The SDK's ostream exporter prints a human block instead.
 #pragma once
 

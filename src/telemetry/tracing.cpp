@@ -1,4 +1,5 @@
-// Tracer provider setup (spec/telemetry.md §2, §3, §9) and log correlation (§6).
+// The process-wide tracer provider: set up from config, swapped atomically, shut down within a
+// deadline; and the trace/span ids every log line inside a span carries.
 #include "telemetry/tracing.h"
 
 #include <unistd.h>
@@ -11,44 +12,31 @@
 #include <utility>
 #include <vector>
 
-#include <opentelemetry/context/propagation/global_propagator.h>
-#include <opentelemetry/context/propagation/text_map_propagator.h>
 #include <opentelemetry/context/runtime_context.h>
-#include <opentelemetry/sdk/common/global_log_handler.h>
 #include <opentelemetry/sdk/resource/resource.h>
 #include <opentelemetry/sdk/trace/batch_span_processor_factory.h>
 #include <opentelemetry/sdk/trace/batch_span_processor_options.h>
 #include <opentelemetry/sdk/trace/exporter.h>
 #include <opentelemetry/sdk/trace/processor.h>
-#include <opentelemetry/sdk/trace/samplers/always_off.h>
-#include <opentelemetry/sdk/trace/samplers/always_on.h>
-#include <opentelemetry/sdk/trace/samplers/parent.h>
-#include <opentelemetry/sdk/trace/samplers/trace_id_ratio.h>
 #include <opentelemetry/sdk/trace/tracer_provider.h>
 #include <opentelemetry/sdk/trace/tracer_provider_factory.h>
 #include <opentelemetry/trace/context.h>
-#include <opentelemetry/trace/default_span.h>
 #include <opentelemetry/trace/noop.h>
 #include <opentelemetry/trace/provider.h>
 
 #include "common/ids.h"
-#include "common/module.h"
-#include "common/strings.h"
 #include "common/version.h"
-#include "logging/logger.h"
 #include "config/loader.h"
+#include "logging/logger.h"
 #include "telemetry/otel_env.h"
-#include "telemetry/otlp_module.h"
-#include "telemetry/propagation.h"
+#include "telemetry/sdk_log.h"
+#include "telemetry/span_exporters.h"
 #include "telemetry/stdout_exporter.h"
+#include "telemetry/w3c_propagator.h"
 
 namespace osapi::telemetry {
 
 namespace {
-
-namespace sdktrace = otel::sdk::trace;
-namespace internal_log = otel::sdk::common::internal_log;
-using otel::sdk::common::ExportResult;
 
 // ---- process-wide state -------------------------------------------------------------------
 
@@ -66,134 +54,6 @@ State& state() {
   return *s;
 }
 
-std::atomic<uint64_t> g_dropped_total{0};
-std::atomic<uint64_t> g_dropped_unreported{0};
-std::atomic<int64_t> g_last_drop_report_ns{0};  // steady clock; 0 = never reported
-constexpr std::chrono::seconds kDropReportInterval{60};
-
-int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-void report_drops(bool force) {
-  if (g_dropped_unreported.load(std::memory_order_relaxed) == 0) return;
-  const int64_t now = steady_ns();
-  int64_t last = g_last_drop_report_ns.load(std::memory_order_relaxed);
-  if (!force && last != 0 && now - last < std::chrono::nanoseconds(kDropReportInterval).count())
-    return;
-  if (!g_last_drop_report_ns.compare_exchange_strong(last, now)) return;  // another thread won
-  const uint64_t n = g_dropped_unreported.exchange(0);
-  if (n == 0) return;
-  logging::warn("tracing spans dropped (batch queue full)",
-                {{"dropped", static_cast<unsigned long long>(n)},
-                 {"total", static_cast<unsigned long long>(g_dropped_total.load())}});
-}
-
-// ---- SDK internal log → our logger (trap 9) ------------------------------------------------
-
-bool is_drop_message(std::string_view m) {
-  return m.find("dropping span") != std::string_view::npos ||
-         m.find("queue is full") != std::string_view::npos;
-}
-
-class SdkLogHandler final : public internal_log::LogHandler {
- public:
-  void Handle(internal_log::LogLevel level, const char* /*file*/, int /*line*/, const char* msg,
-              const otel::sdk::common::AttributeMap& /*attributes*/) noexcept override {
-    try {
-      const std::string_view m = msg != nullptr ? msg : "";
-      if (is_drop_message(m)) {
-        g_dropped_total.fetch_add(1, std::memory_order_relaxed);
-        g_dropped_unreported.fetch_add(1, std::memory_order_relaxed);
-        report_drops(false);
-        return;
-      }
-      logging::Level lvl = logging::Level::kDebug;
-      if (level == internal_log::LogLevel::Error) lvl = logging::Level::kError;
-      if (level == internal_log::LogLevel::Warning) lvl = logging::Level::kWarn;
-      if (!logging::enabled(lvl)) return;
-      if (lvl >= logging::Level::kWarn && suppressed(m)) return;
-      logging::log(lvl, "opentelemetry sdk", {{"message", m}});
-    } catch (...) {
-    }
-  }
-
- private:
-  // Repeats of a recent warning/error (e.g. "export failed" every batch while the collector is
-  // down) are logged at most once a minute. Every export failure shares one key: the HTTP
-  // exporter reports one failure in two messages (client, then exporter).
-  bool suppressed(std::string_view m) {
-    const int64_t now = steady_ns();
-    const bool export_failure =
-        m.find("Export") != std::string_view::npos &&
-        (m.find("failed") != std::string_view::npos || m.find("error") != std::string_view::npos ||
-         m.find("ERROR") != std::string_view::npos);
-    const std::string key =
-        export_failure ? std::string("export failure") : std::string(m.substr(0, 96));
-    std::lock_guard<std::mutex> lk(mu_);
-    for (auto& [k, t] : recent_) {
-      if (k != key) continue;
-      if (now - t < std::chrono::nanoseconds(kDropReportInterval).count()) return true;
-      t = now;
-      return false;
-    }
-    if (recent_.size() >= 32) recent_.erase(recent_.begin());
-    recent_.emplace_back(key, now);
-    return false;
-  }
-
-  std::mutex mu_;
-  std::vector<std::pair<std::string, int64_t>> recent_;
-};
-
-void install_sdk_log_handler() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    internal_log::GlobalLogHandler::SetLogHandler(
-        otel::nostd::shared_ptr<internal_log::LogHandler>(new SdkLogHandler()));
-  });
-  internal_log::GlobalLogHandler::SetLogLevel(logging::enabled(logging::Level::kDebug)
-                                                  ? internal_log::LogLevel::Debug
-                                                  : internal_log::LogLevel::Warning);
-}
-
-// ---- W3C propagator for the SDK global (same strict parser as inject/extract) ---------------
-
-class W3CPropagator final : public otel::context::propagation::TextMapPropagator {
- public:
-  otel::context::Context Extract(const otel::context::propagation::TextMapCarrier& carrier,
-                                 otel::context::Context& context) noexcept override {
-    const auto tp = carrier.Get("traceparent");
-    const auto ts = carrier.Get("tracestate");
-    auto sc = parse_traceparent(std::string_view(tp.data(), tp.size()),
-                                std::string_view(ts.data(), ts.size()));
-    if (!sc) return context;
-    otel::nostd::shared_ptr<otel::trace::Span> span(new otel::trace::DefaultSpan(*sc));
-    return otel::trace::SetSpan(context, span);
-  }
-
-  void Inject(otel::context::propagation::TextMapCarrier& carrier,
-              const otel::context::Context& context) noexcept override {
-    const auto sc = otel::trace::GetSpan(context)->GetContext();
-    if (!sc.IsValid()) return;
-    carrier.Set("traceparent", format_traceparent(sc));
-    const std::string ts = format_tracestate(sc);
-    if (!ts.empty()) carrier.Set("tracestate", ts);
-  }
-
-  bool Fields(
-      otel::nostd::function_ref<bool(otel::nostd::string_view)> callback) const noexcept override {
-    return callback("traceparent") && callback("tracestate");
-  }
-};
-
-void install_propagator() {
-  otel::context::propagation::GlobalTextMapPropagator::SetGlobalPropagator(
-      otel::nostd::shared_ptr<otel::context::propagation::TextMapPropagator>(new W3CPropagator()));
-}
-
 // ---- log correlation ----------------------------------------------------------------------
 
 bool context_ids(char trace_id[32], char span_id[16]) {
@@ -203,140 +63,6 @@ bool context_ids(char trace_id[32], char span_id[16]) {
   sc.trace_id().ToLowerBase16(otel::nostd::span<char, 32>(trace_id, 32));
   sc.span_id().ToLowerBase16(otel::nostd::span<char, 16>(span_id, 16));
   return true;
-}
-
-// ---- exporters ----------------------------------------------------------------------------
-
-// Forwards to the real exporter until shutdown is abandoned; then every export fails fast so a
-// draining batch processor cannot hold process exit past the deadline.
-class BoundedExporter final : public sdktrace::SpanExporter {
- public:
-  BoundedExporter(std::unique_ptr<sdktrace::SpanExporter> inner,
-                  std::shared_ptr<std::atomic<bool>> abandoned)
-      : inner_(std::move(inner)), abandoned_(std::move(abandoned)) {}
-
-  std::unique_ptr<sdktrace::Recordable> MakeRecordable() noexcept override {
-    return inner_->MakeRecordable();
-  }
-  ExportResult Export(
-      const otel::nostd::span<std::unique_ptr<sdktrace::Recordable>>& spans) noexcept override {
-    if (abandoned_->load(std::memory_order_acquire)) return ExportResult::kFailure;
-    return inner_->Export(spans);
-  }
-  bool ForceFlush(std::chrono::microseconds timeout) noexcept override {
-    return inner_->ForceFlush(timeout);
-  }
-  bool Shutdown(std::chrono::microseconds timeout) noexcept override {
-    return inner_->Shutdown(timeout);
-  }
-
- private:
-  std::unique_ptr<sdktrace::SpanExporter> inner_;
-  std::shared_ptr<std::atomic<bool>> abandoned_;
-};
-
-bool readable(const std::string& path) {
-  return ::access(path.c_str(), R_OK) == 0;
-}
-
-Status check_files(const config::Tracing& t) {
-  const std::pair<const char*, const std::string*> files[] = {
-      {"otlp_ca_file", &t.otlp_ca_file},
-      {"otlp_client_cert_file", &t.otlp_client_cert_file},
-      {"otlp_client_key_file", &t.otlp_client_key_file}};
-  for (const auto& [key, path] : files) {
-    if (!path->empty() && !readable(*path))
-      return make_error(ErrorCode::kInvalidArgument,
-                        std::string("telemetry.tracing.") + key + ": cannot read " + *path);
-  }
-  if (t.otlp_client_cert_file.empty() != t.otlp_client_key_file.empty())
-    return make_error(ErrorCode::kInvalidArgument,
-                      "telemetry.tracing: otlp_client_cert_file and otlp_client_key_file must be "
-                      "set together");
-  return Status::Ok();
-}
-
-std::chrono::system_clock::duration export_timeout(const config::Tracing& t) {
-  return std::chrono::duration_cast<std::chrono::system_clock::duration>(t.batch.export_timeout);
-}
-
-// The exporter itself lives in the OTLP module, loaded on first use (common/module.h).
-Result<std::unique_ptr<sdktrace::SpanExporter>> create_otlp(const OtlpSettings& o) {
-  auto sym = module_symbol(kOtlpModuleFile, kOtlpModuleSymbol);
-  if (!sym.ok()) return sym.error().wrap("telemetry.tracing: the otlp exporter is unavailable");
-  const auto* api = reinterpret_cast<decltype(&osapi_otlp_module)>(*sym)();
-  if (api == nullptr || api->abi_version != kOtlpModuleAbi)
-    return make_error(ErrorCode::kInternal, std::string("telemetry.tracing: ") + kOtlpModuleFile +
-                                                " does not match this osapi binary");
-  auto exporter = api->create(o);
-  if (!exporter) return make_error(ErrorCode::kInternal, "telemetry.tracing: otlp exporter failed");
-  return exporter;
-}
-
-Result<std::unique_ptr<sdktrace::SpanExporter>> make_otlp_exporter(const config::Tracing& t) {
-  if (t.otlp_endpoint.empty())
-    return make_error(ErrorCode::kInvalidArgument,
-                      "telemetry.tracing.otlp_endpoint is required for the otlp exporter");
-  if (Status s = check_files(t); !s) return s.error();
-  std::string endpoint = t.otlp_endpoint;
-  const bool https = endpoint.starts_with("https://");
-  const bool tls = https || !t.otlp_insecure;
-  if (endpoint.find("://") == std::string::npos)
-    endpoint = std::string(tls ? "https://" : "http://") + endpoint;
-
-  if (t.otlp_protocol.empty() || t.otlp_protocol == "grpc") {
-    // Debian's 1.19 build lacks ENABLE_OTLP_GRPC_SSL_MTLS_PREVIEW: no client cert over gRPC.
-    if (!t.otlp_client_cert_file.empty())
-      return make_error(ErrorCode::kInvalidArgument,
-                        "telemetry.tracing: otlp client certificates (mTLS) need otlp_protocol "
-                        "http/protobuf; the gRPC exporter of this build does not support them");
-    OtlpSettings o;
-    o.grpc = true;
-    o.endpoint = endpoint;
-    o.tls = tls;
-    o.ca_file = t.otlp_ca_file;
-    o.timeout = export_timeout(t);
-    for (const auto& [k, v] : t.otlp_headers) o.headers.emplace_back(to_lower(k), v);
-    return create_otlp(o);
-  }
-  if (t.otlp_protocol == "http/protobuf") {
-    if (tls && endpoint.starts_with("http://"))
-      return make_error(ErrorCode::kInvalidArgument,
-                        "telemetry.tracing: otlp_insecure is false but otlp_endpoint is not "
-                        "https://");
-    while (endpoint.size() > 8 && endpoint.back() == '/') endpoint.pop_back();
-    if (!endpoint.ends_with("/v1/traces")) endpoint += "/v1/traces";
-    OtlpSettings o;
-    o.grpc = false;
-    o.endpoint = endpoint;
-    o.tls = tls;
-    o.ca_file = t.otlp_ca_file;
-    o.client_cert_file = t.otlp_client_cert_file;
-    o.client_key_file = t.otlp_client_key_file;
-    o.timeout = export_timeout(t);
-    for (const auto& [k, v] : t.otlp_headers) o.headers.emplace_back(k, v);
-    return create_otlp(o);
-  }
-  return make_error(ErrorCode::kInvalidArgument,
-                    "unsupported tracing otlp_protocol: \"" + t.otlp_protocol + "\"");
-}
-
-Result<std::unique_ptr<sdktrace::Sampler>> make_sampler(const config::Tracing& t) {
-  std::shared_ptr<sdktrace::Sampler> root;
-  if (t.sampler.empty() || t.sampler == "always_on") {
-    root = std::make_shared<sdktrace::AlwaysOnSampler>();
-  } else if (t.sampler == "always_off") {
-    root = std::make_shared<sdktrace::AlwaysOffSampler>();
-  } else if (t.sampler == "traceidratio") {
-    if (!(t.sampler_ratio >= 0.0 && t.sampler_ratio <= 1.0))
-      return make_error(ErrorCode::kInvalidArgument,
-                        "telemetry.tracing.sampler_ratio must be between 0 and 1");
-    root = std::make_shared<sdktrace::TraceIdRatioBasedSampler>(t.sampler_ratio);
-  } else {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "unsupported tracing sampler: \"" + t.sampler + "\"");
-  }
-  return std::unique_ptr<sdktrace::Sampler>(new sdktrace::ParentBasedSampler(root));
 }
 
 otel::sdk::resource::Resource make_resource(const TracingOptions& o) {
@@ -390,7 +116,7 @@ class SdkHandle final : public TracingHandle {
       }
     }
     shutdown_bounded();
-    report_drops(true);
+    report_dropped_spans(true);
   }
 
  private:
@@ -430,7 +156,7 @@ class SdkHandle final : public TracingHandle {
 
 Result<std::unique_ptr<TracingHandle>> init_tracing(const TracingOptions& given) {
   install_sdk_log_handler();
-  install_propagator();
+  install_w3c_propagator();
   TracingOptions options = given;
   if (options.tracing.enabled) {
     if (Status st =
@@ -480,7 +206,7 @@ Result<std::unique_ptr<TracingHandle>> init_tracing(const TracingOptions& given)
     if (bo.schedule_delay_millis.count() <= 0)
       bo.schedule_delay_millis = std::chrono::milliseconds(1);
     processors.push_back(sdktrace::BatchSpanProcessorFactory::Create(
-        std::make_unique<BoundedExporter>(std::move(exporter), abandoned), bo));
+        bounded_exporter(std::move(exporter), abandoned), bo));
   }
 
   std::shared_ptr<sdktrace::TracerProvider> provider = sdktrace::TracerProviderFactory::Create(
@@ -550,7 +276,7 @@ std::string current_span_id() {
 }
 
 uint64_t spans_dropped() {
-  return g_dropped_total.load(std::memory_order_relaxed);
+  return dropped_spans_total();
 }
 
 }  // namespace osapi::telemetry

@@ -1,4 +1,4 @@
-// Per-process tracing setup (spec/telemetry.md): an opentelemetry-cpp TracerProvider with
+// Per-process tracing setup: an opentelemetry-cpp TracerProvider with
 // service.name, a parent-based sampler, and the exporter chosen by config (none / stdout / otlp).
 // The W3C propagator is always installed. Log correlation is wired into the logging layer.
 #pragma once

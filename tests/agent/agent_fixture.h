@@ -17,7 +17,7 @@
 #include "agent/agent.h"
 #include "job/client.h"
 #include "job/registry.h"
-#include "natsserver/provision.h"
+#include "job/provision.h"
 #include "process.h"
 
 namespace osapi::agent_test {
@@ -95,7 +95,7 @@ struct Fixture {
   explicit Fixture(const std::string& namespace_ = "osapi")
       : ns(namespace_), cfg(config_for(nats, ns)), names(job::Names::from(cfg, ns)) {
     conn = connect(nats);
-    auto st = natsserver::provision(*conn, cfg, ns, true);
+    auto st = job::provision(*conn, cfg, ns, true);
     EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
     jobs_kv = *conn->key_value(names.jobs_bucket);
     registry_kv = *conn->key_value(names.registry_bucket);

@@ -9,7 +9,7 @@
 #include "agent/agent.h"
 #include "job/model.h"
 #include "job/subjects.h"
-#include "natsserver/provision.h"
+#include "job/provision.h"
 #include "process.h"
 #include "telemetry/tracing.h"
 
@@ -81,7 +81,7 @@ TEST(AgentTraceContext, HeadersFirstThenJobRecord) {
     co.url = nats.url();
     auto conn = messaging::Connection::connect(co);
     ASSERT_TRUE(conn.ok());
-    ASSERT_TRUE(natsserver::provision(**conn, cfg, "", true).ok());
+    ASSERT_TRUE(job::provision(**conn, cfg, "", true).ok());
     const auto names = job::Names::from(cfg, "");
     auto kv = (*conn)->key_value(names.jobs_bucket);
     ASSERT_TRUE(kv.ok());

@@ -1,5 +1,6 @@
 // GET /api/agent, GET /api/agent/{hostname} and GET /api/facts/keys through real HTTP: agents
 // as the registry holds them (a real agent and fake agents with full records and facts).
+#include "job/timeline.h"
 #include "node_fixture.h"
 
 using namespace osapi;
@@ -116,6 +117,45 @@ TEST(AgentApi, DetailByHostnameOrMachineId) {
     ASSERT_EQ(r.status, 200) << name << " " << r.body;
     expect_web1(r.doc);
   }
+}
+
+TEST(AgentApi, DetailCarriesTheTimelineOldestFirst) {
+  Fixture f(Hosts{});
+  f.add_fake(web1());
+  auto r = f.get("/api/agent/web1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.doc["timeline"], json::array()) << r.body;
+
+  // Events as the drain flow writes them, plus one of another agent and one unreadable value.
+  messaging::ConnectOptions co;
+  co.url = f.nats().url();
+  auto conn = messaging::Connection::connect(co);
+  ASSERT_TRUE(conn.ok()) << conn.error().message;
+  auto state = (*conn)->key_value("osapi-agent-state");
+  ASSERT_TRUE(state.ok()) << state.error().message;
+  ASSERT_TRUE(job::write_timeline_event(**state, "web1", "drain", "Drain initiated via API").ok());
+  ASSERT_TRUE(job::write_timeline_event(**state, "web2", "drain", "another agent").ok());
+  ASSERT_TRUE(job::write_timeline_event(**state, "web1", "cordoned", "", "1 job still ran").ok());
+  ASSERT_TRUE((*state)->put("timeline.web1.junk.1", "not json").ok());
+
+  r = f.get("/api/agent/4c4c4544-0042-3510-8052-b7c04f4e4e31");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json& t = r.doc["timeline"];
+  ASSERT_EQ(t.size(), 2u) << r.body;
+  EXPECT_EQ(t[0]["event"], "drain");
+  EXPECT_EQ(t[0]["hostname"], "web1");
+  EXPECT_EQ(t[0]["message"], "Drain initiated via API");
+  EXPECT_FALSE(t[0].contains("error"));
+  EXPECT_EQ(t[1]["event"], "cordoned");
+  EXPECT_EQ(t[1]["error"], "1 job still ran");
+  Clock::time_point a, b;
+  ASSERT_TRUE(parse_rfc3339(t[0].value("timestamp", ""), a)) << t;
+  ASSERT_TRUE(parse_rfc3339(t[1].value("timestamp", ""), b)) << t;
+  EXPECT_LE(a, b);
+  // The list does not carry timelines.
+  r = f.get("/api/agent");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_FALSE(r.doc["agents"][0].contains("timeline")) << r.body;
 }
 
 TEST(AgentApi, DetailOfAnUnknownAgentIs404) {

@@ -10,7 +10,7 @@
 #include "api/audit.h"
 #include "api/audit_stream_store.h"
 #include "common/ids.h"
-#include "natsserver/provision.h"
+#include "job/provision.h"
 #include "process.h"
 
 using namespace osapi;
@@ -61,7 +61,7 @@ class StreamAuditTest : public ::testing::Test {
     auto c = messaging::Connection::connect(o);
     ASSERT_TRUE(c.ok()) << c.error().message;
     conn_ = *c;
-    auto st = natsserver::provision(*conn_, cfg, "osapi", true);
+    auto st = job::provision(*conn_, cfg, "osapi", true);
     ASSERT_TRUE(st.ok()) << st.error().message;
     auto store = StreamAuditStore::open(conn_, kStream, kSubject);
     ASSERT_TRUE(store.ok()) << store.error().message;

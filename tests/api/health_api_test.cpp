@@ -211,6 +211,9 @@ TEST(HealthApi, HE5_StatusReportsComponentsStreamsBucketsAndJobCounts) {
   EXPECT_EQ((*bucket)["keys"], 15);
   EXPECT_GT((*bucket)["bytes"].get<uint64_t>(), 0u);
   EXPECT_NE(find_named(j["kv_buckets"], "osapi-agent-registry"), nullptr) << j.dump();
+  const json* objects = find_named(j["object_stores"], "osapi-file-objects");
+  ASSERT_NE(objects, nullptr) << j.dump();
+  EXPECT_EQ((*objects)["size"], 0);
 
   EXPECT_EQ(j["jobs"], json::parse(R"({"total":5,"unprocessed":1,"processing":1,"completed":1,
                                        "failed":1,"dlq":0})"));

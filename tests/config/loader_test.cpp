@@ -13,7 +13,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::Fixture;
 
-// The shipped upstream configs/osapi.yaml (spec/upstream/config.md, "Shipped" column),
+// The shipped upstream configs/osapi.yaml,
 // placeholders replaced by a real key and token.
 std::string reference_yaml() {
   return R"(debug: true

@@ -1,4 +1,4 @@
-// Keys of the layout before the controller/agent split (spec/upstream/changes-from-pin.md §5):
+// Keys of the layout before the controller/agent split:
 // in the file or as OSAPI_* variables they stop load() with one message naming the old key and
 // its new name, instead of being silently ignored.
 #include <gtest/gtest.h>
@@ -16,7 +16,7 @@ struct Rename {
   const char* to;  // "" = removed
 };
 
-// changes-from-pin.md §5, "Pin key → HEAD key" (<name> of a custom role written as "x").
+// Every rename of the move to the current layout (<name> of a custom role written as "x").
 const Rename kRenames[] = {
     {"api.client.url", "controller.client.url"},
     {"api.client.security.bearer_token", "controller.client.security.bearer_token"},
@@ -88,7 +88,7 @@ size_t count(const std::string& s, const std::string& part) {
 }
 
 TEST(OldKeys, TableCoversEveryRenamedPinKey) {
-  EXPECT_EQ(std::size(kRenames), 36u);  // changes-from-pin.md §5: 35 renamed + 1 removed
+  EXPECT_EQ(std::size(kRenames), 36u);  // 35 renamed + 1 removed
   const auto keys = known_keys();
   for (const auto& r : kRenames) {
     const std::string to = r.to;

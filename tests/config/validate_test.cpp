@@ -17,7 +17,7 @@ const std::map<std::string, std::string> kKeysEnv = {
     {"OSAPI_CONTROLLER_API_SECURITY_SIGNING_KEY", test::kKey},
     {"OSAPI_CONTROLLER_CLIENT_SECURITY_BEARER_TOKEN", test::kToken}};
 
-// spec/upstream/permissions.md "Permissions (36)".
+// The 36 permissions of the current upstream surface, written out independently of the code.
 const std::vector<std::string> kAllPermissions = {
     "agent:read",      "agent:write",     "node:read",        "node:write",        "network:read",
     "network:write",   "job:read",        "job:write",        "health:read",       "audit:read",

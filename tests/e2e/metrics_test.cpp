@@ -1,5 +1,6 @@
 // client health status (and the controller|nats|agent status views of it), the controller's
 // metrics server and completion through the real binary (acceptance E2E-8, ME-2).
+#include <map>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -53,13 +54,27 @@ TEST(E2EMetrics, E2E8_HealthStatusRendersStatusCountsStreamsAndBuckets) {
   for (const auto& [name, c] : body["components"].items())
     EXPECT_TRUE(c["status"] == "ok" || c["status"] == "disabled") << name << ": " << c.dump();
 
+  // The object store the NATS role provisioned, empty so far.
+  ASSERT_EQ(body["object_stores"].size(), 1u) << r.out;
+  EXPECT_EQ(body["object_stores"][0]["name"], "osapi-file-objects");
+  EXPECT_EQ(body["object_stores"][0]["size"], 0);
+
+  // Every role writes its registry entry: the NATS one describes the nats-server child
+  // (its own memory, not the supervisor's) and lists the nats.* sub-components.
+  std::map<std::string, nlohmann::json> by_type;
+  for (const auto& e : body["registry"]) by_type[e["type"].get<std::string>()] = e;
+  for (const char* type : {"controller", "nats", "agent"}) {
+    ASSERT_TRUE(by_type.count(type)) << type << " missing: " << body["registry"].dump();
+    EXPECT_EQ(by_type[type]["status"], "Ready") << type;
+    EXPECT_GT(by_type[type].value("mem_bytes", 0), 0) << type;
+  }
+
   // The registry views of the same body: each component type on its own.
   for (const char* type : {"controller", "nats", "agent"}) {
     r = stack.osapi({"client", type, "status"});
     EXPECT_EQ(r.code, 0) << type << ": " << r.err;
-    EXPECT_TRUE(r.out.find("TYPE") != std::string::npos ||
-                r.out.find("No components found.") != std::string::npos)
-        << type << ": " << r.out;
+    EXPECT_NE(r.out.find("TYPE"), std::string::npos) << type << ": " << r.out;
+    EXPECT_NE(r.out.find(type), std::string::npos) << type << ": " << r.out;
   }
 }
 

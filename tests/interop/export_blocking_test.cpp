@@ -1,4 +1,4 @@
-// Export never blocks the request path (spec/telemetry.md §9): with the OTLP endpoint
+// Export never blocks the request path: with the OTLP endpoint
 // black-holed, requests still succeed, the bounded queue drops spans, drops are counted in
 // /metrics and logged once, and shutdown stays within its deadline.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Head sampling, always parent-based (spec/telemetry.md §9), checked at the independent receiver:
+// Head sampling, always parent-based, checked at the independent receiver:
 // unsampled requests export nothing yet keep one trace_id in every process's logs.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// W3C Trace Context conformance of the REAL API server (spec/telemetry.md §5): 30 traceparent /
+// W3C Trace Context conformance of the REAL API server: 30 traceparent /
 // tracestate pairs sent over HTTP, judged by the server span the independent receiver gets,
 // and tracestate followed through NATS to the agent's job.process span.
 #include <gtest/gtest.h>

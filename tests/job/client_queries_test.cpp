@@ -7,7 +7,7 @@
 #include "common/ids.h"
 #include "job/client.h"
 #include "job/listing.h"
-#include "natsserver/provision.h"
+#include "job/provision.h"
 #include "process.h"
 
 using namespace osapi;
@@ -32,7 +32,7 @@ class JobQueries : public ::testing::Test {
     auto c = messaging::Connection::connect(o);
     ASSERT_TRUE(c.ok()) << c.error().message;
     conn_ = *c;
-    auto st = natsserver::provision(*conn_, cfg_, "osapi", true);
+    auto st = job::provision(*conn_, cfg_, "osapi", true);
     ASSERT_TRUE(st.ok()) << st.error().message;
     names_ = job::Names::from(cfg_, "osapi");
     kv_ = *conn_->key_value(names_.jobs_bucket);

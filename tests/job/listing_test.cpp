@@ -1,4 +1,4 @@
-// Unit: key grouping, status from event keys, list order and paging (spec/jobs.md §10).
+// Unit: key grouping, status from event keys, list order and paging.
 #include "job/listing.h"
 
 #include <gtest/gtest.h>

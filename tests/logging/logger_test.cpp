@@ -1,4 +1,4 @@
-// Logger format (spec/telemetry.md §6). Correlation with real spans is tested in
+// Logger format. Correlation with real spans is tested in
 // tests/telemetry/log_correlation_test.cpp; here a fake context provider stands in.
 #include "logging/logger.h"
 

@@ -183,7 +183,7 @@ TEST_F(JetStreamTest, ExistingConsumerUntouchedUnlessUpdateAndDeliverPolicyKept)
 }
 
 TEST_F(JetStreamTest, BackoffLongerThanMaxDeliverIsRejectedByServer) {
-  // nats-server 2.9 rejects max_deliver <= len(backoff): callers must truncate (nats.md §6).
+  // nats-server 2.9 rejects max_deliver <= len(backoff): callers must truncate.
   ConsumerSpec c = consumer("bad", "t.jobs.query._bad");
   c.max_deliver = 2;
   c.backoff = {1s, 2s};

@@ -1,10 +1,12 @@
-// Test helper: `natsserver_supervisor_runner key=value…` → run_nats_server(config).
+// Test helper: `natsserver_supervisor_runner key=value…` → run_nats_server(config) with
+// the provisioning `osapi nats server start` uses.
 // Keys: host port store_dir namespace bin auth users (u:p,u:p) nkeys (U…,U…) monitor_port.
 #include <cstdio>
 #include <string>
 
 #include "common/strings.h"
 #include "config/config.h"
+#include "job/provision.h"
 #include "logging/logger.h"
 #include "natsserver/supervisor.h"
 
@@ -48,5 +50,9 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  return osapi::natsserver::run_nats_server(cfg);
+  osapi::natsserver::Hooks hooks;
+  hooks.provision = [&cfg](osapi::messaging::Connection& conn) {
+    return osapi::job::provision(conn, cfg, cfg.nats.server.namespace_, /*update_existing=*/true);
+  };
+  return osapi::natsserver::run_nats_server(cfg, hooks);
 }

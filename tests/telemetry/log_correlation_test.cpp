@@ -1,4 +1,4 @@
-// Log correlation (spec/telemetry.md §6): trace_id/span_id are the last two fields whenever the
+// Log correlation: trace_id/span_id are the last two fields whenever the
 // current context holds a valid span, and never when tracing is disabled.
 #include <gtest/gtest.h>
 

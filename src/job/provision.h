@@ -1,7 +1,9 @@
 // JetStream objects of one namespace: the jobs stream, DLQ stream, audit stream, KV buckets and
 // the shared `_any` durable consumers. Used by `osapi nats server start` (update_existing=true)
 // and at controller/agent start-up (update_existing=false: create what is missing, never shrink).
-// No object store: cnats 3.4.1 has no object store API, so nats.objects.* is not provisioned.
+// The object store (nats.objects.*) is provisioned as the stream behind it, laid out the way
+// NATS object store clients expect (OBJ_<bucket>, chunks under $O.<bucket>.C.>, metadata under
+// $O.<bucket>.M.>), so any NATS client can open the bucket by name.
 #pragma once
 
 #include <chrono>
@@ -13,12 +15,13 @@
 #include "config/config.h"
 #include "messaging/nats.h"
 
-namespace osapi::natsserver {
+namespace osapi::job {
 
 // Which optional parts to ensure. Defaults: everything (the broker's own provisioning). Each part
 // is skipped anyway when its configured name is empty.
 struct ProvisionParts {
   bool audit = true;      // audit stream (nats.audit.stream)
+  bool objects = true;    // object store (nats.objects.bucket)
   bool registry = true;   // registry KV (nats.registry.bucket)
   bool responses = true;  // responses KV (unused, kept for compatibility)
   bool consumers = true;  // the shared <consumer.name>_query_any / _modify_any durables
@@ -29,11 +32,15 @@ struct ProvisionPlan {
   messaging::StreamSpec jobs_stream;
   messaging::StreamSpec dlq_stream;
   std::optional<messaging::StreamSpec> audit_stream;  // subjects <ns>.<nats.audit.subject>.>
+  std::optional<messaging::StreamSpec> object_store;  // OBJ_<ns>-<nats.objects.bucket>
   // jobs, responses, registry, facts, state, file_state, enrollment (as present, in this order);
   // enrollment only when controller.pki.enabled.
   std::vector<messaging::KvSpec> buckets;
   std::vector<messaging::ConsumerSpec> consumers;  // query_any, modify_any (on jobs_stream)
 };
+
+// The stream name behind object store bucket `bucket` (already namespaced).
+std::string object_store_stream(const std::string& bucket);
 
 ProvisionPlan provision_plan(const config::Config& cfg, const std::string& ns,
                              const ProvisionParts& parts = {});
@@ -50,4 +57,4 @@ messaging::ConsumerSpec consumer_spec(const config::Consumer& consumer, const st
 Status provision(messaging::Connection& conn, const config::Config& cfg, const std::string& ns,
                  bool update_existing, const ProvisionParts& parts = {});
 
-}  // namespace osapi::natsserver
+}  // namespace osapi::job

@@ -1,5 +1,5 @@
 // Provisioning against a real nats-server: every object with the configured settings.
-#include "natsserver/provision.h"
+#include "job/provision.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 
 #include "process.h"
 
-namespace osapi::natsserver {
+namespace osapi::job {
 namespace {
 
 using namespace std::chrono_literals;
@@ -49,6 +49,15 @@ TEST(ProvisionPlanTest, NamesForNamespaceAndEmpty) {
   EXPECT_EQ(p.consumers[0].filter_subject, "osapi.jobs.query._any");
   EXPECT_EQ(p.consumers[1].filter_subject, "osapi.jobs.modify._any");
 
+  ASSERT_TRUE(p.object_store.has_value());
+  EXPECT_EQ(p.object_store->name, "OBJ_osapi-file-objects");
+  EXPECT_EQ(p.object_store->subjects,
+            (std::vector<std::string>{"$O.osapi-file-objects.C.>", "$O.osapi-file-objects.M.>"}));
+  EXPECT_EQ(p.object_store->max_bytes, 10737418240LL);
+  EXPECT_EQ(p.object_store->discard, "new");
+  EXPECT_TRUE(p.object_store->allow_rollup);
+  EXPECT_TRUE(p.object_store->allow_direct);
+
   auto e = provision_plan(cfg, "");
   EXPECT_EQ(e.jobs_stream.name, "JOBS");
   EXPECT_EQ(e.jobs_stream.subjects, (std::vector<std::string>{"jobs.>"}));
@@ -66,8 +75,10 @@ TEST(ProvisionPlanTest, NamesForNamespaceAndEmpty) {
   cfg.nats.state.bucket = "";
   cfg.nats.file_state.bucket = "";
   cfg.nats.enrollment.bucket = "";
+  cfg.nats.objects.bucket = "";
   auto off = provision_plan(cfg, "x");
   EXPECT_FALSE(off.audit_stream.has_value());
+  EXPECT_FALSE(off.object_store.has_value());
   EXPECT_EQ(off.buckets.size(), 2u);  // jobs and responses
   ProvisionParts api;
   api.consumers = false;
@@ -124,6 +135,13 @@ TEST_P(ProvisionTest, CreatesEveryObjectWithConfiguredSettingsAndIsIdempotent) {
   EXPECT_EQ(dlq->storage, "file");
   EXPECT_EQ(dlq->subjects, (std::vector<std::string>{"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." +
                                                      n("JOBS") + ".*"}));
+
+  auto objects = conn_->stream_info("OBJ_" + n("file-objects"));
+  ASSERT_TRUE(objects.ok()) << objects.error().message;
+  EXPECT_EQ(objects->subjects, (std::vector<std::string>{"$O." + n("file-objects") + ".C.>",
+                                                         "$O." + n("file-objects") + ".M.>"}));
+  EXPECT_EQ(objects->max_bytes, 10737418240LL);
+  EXPECT_EQ(objects->discard, "new");
 
   for (const std::string bucket : {"job-queue", "job-responses"}) {
     auto kv = conn_->stream_info("KV_" + n(bucket));
@@ -268,4 +286,4 @@ INSTANTIATE_TEST_SUITE_P(Namespaces, ProvisionTest, ::testing::Values("osapi", "
                          });
 
 }  // namespace
-}  // namespace osapi::natsserver
+}  // namespace osapi::job

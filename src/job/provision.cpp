@@ -1,8 +1,8 @@
-#include "natsserver/provision.h"
+#include "job/provision.h"
 
 #include "logging/logger.h"
 
-namespace osapi::natsserver {
+namespace osapi::job {
 
 using config::ns_name;
 using config::ns_subject;
@@ -28,6 +28,10 @@ messaging::ConsumerSpec consumer_spec(const config::Consumer& consumer, const st
   c.replay_policy = consumer.replay_policy == "original" ? "original" : "instant";
   c.backoff = server_backoff(consumer);
   return c;
+}
+
+std::string object_store_stream(const std::string& bucket) {
+  return "OBJ_" + bucket;
 }
 
 ProvisionPlan provision_plan(const config::Config& cfg, const std::string& ns,
@@ -64,6 +68,20 @@ ProvisionPlan provision_plan(const config::Config& cfg, const std::string& ns,
     audit.replicas = n.audit.replicas;
     audit.discard = "old";  // a full audit log drops its oldest entries, never new ones
     plan.audit_stream = audit;
+  }
+
+  if (parts.objects && !n.objects.bucket.empty()) {
+    const std::string bucket = ns_name(ns, n.objects.bucket);
+    messaging::StreamSpec obj;
+    obj.name = object_store_stream(bucket);
+    obj.subjects = {"$O." + bucket + ".C.>", "$O." + bucket + ".M.>"};
+    obj.max_bytes = n.objects.max_bytes > 0 ? n.objects.max_bytes : -1;
+    obj.storage = n.objects.storage == "memory" ? "memory" : "file";
+    obj.replicas = n.objects.replicas;
+    obj.discard = "new";  // a full store refuses uploads instead of dropping stored files
+    obj.allow_rollup = true;
+    obj.allow_direct = true;
+    plan.object_store = obj;
   }
 
   auto kv = [&](const std::string& bucket, config::Duration ttl, long long max_bytes,
@@ -120,6 +138,12 @@ Status provision(messaging::Connection& conn, const config::Config& cfg, const s
     logging::debug("stream ready", {{"stream", plan.audit_stream->name}});
   }
 
+  if (plan.object_store) {
+    if (auto st = conn.ensure_stream(*plan.object_store, update_existing); !st.ok())
+      return st.error().wrap("object store " + plan.object_store->name);
+    logging::debug("object store ready", {{"stream", plan.object_store->name}});
+  }
+
   for (const auto& b : plan.buckets) {
     auto kv = conn.ensure_key_value(b, update_existing);
     if (!kv.ok()) return kv.error().wrap("KV bucket " + b.bucket);
@@ -138,4 +162,4 @@ Status provision(messaging::Connection& conn, const config::Config& cfg, const s
   return Status::Ok();
 }
 
-}  // namespace osapi::natsserver
+}  // namespace osapi::job
