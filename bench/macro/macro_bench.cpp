@@ -1,7 +1,8 @@
 // Macro benchmark driver (issue 6): runs the real `osapi` binary as nats/api/agent on loopback
 // (the e2e harness), measures GET /node/hostname latency and throughput at concurrency 1, 8, 64
 // beside a bare cnats request-reply against the same nats-server, API throughput under wrk with
-// tracing off / on without exporter / on with OTLP export to a local sink, and RSS.
+// tracing off / on without exporter / on with OTLP export to a local sink, RSS, and the cost
+// of job and audit list pages with 1k, 10k and 100k records stored.
 //
 //   osapi_macro_bench --out macro.json [--quick]
 //   osapi_macro_bench --report --micro micro.json --macro macro.json   (markdown on stdout)
@@ -24,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http_load.h"
+#include "list_cost.h"
 #include "load.h"
 #include "nats_floor.h"
 #include "otlp_sink.h"
@@ -266,6 +268,7 @@ int run_all(const std::string& out_path, bool quick) {
     std::fprintf(stderr, "  OTLP sink received %llu export calls\n",
                  static_cast<unsigned long long>(sink.exports()));
   }
+  results["list_cost"] = run_list_cost(quick);
   std::ofstream(out_path) << results.dump(2) << "\n";
   return 0;
 }

@@ -144,6 +144,27 @@ double num(const json& j, std::initializer_list<const char*> path) {
   return p->is_number() ? p->get<double>() : 0;
 }
 
+// p50 of one page at each store size, and how much more the largest store costs than the
+// smallest: a page that costs what the page holds stays near 1×.
+void render_list_cost(std::ostringstream& md, const json& m) {
+  if (!m.contains("list_cost")) return;
+  const json& lc = m["list_cost"];
+  md << "### List cost against the store (tracing off, one client)\n\n"
+     << "Jobs and audit entries written straight into NATS; p50 (p99) per request.\n\n"
+     << "| route | 1k records | 10k records | 100k records | 100k / 1k |\n"
+     << "|---|---:|---:|---:|---:|\n";
+  for (const auto& [route, by_size] : lc["routes"].items()) {
+    const double a = num(by_size, {"1000", "p50_us"});
+    const double c = num(by_size, {"100000", "p50_us"});
+    md << fmt::format(
+        "| {} | {:.0f} µs ({:.0f}) | {:.0f} µs ({:.0f}) | {:.0f} µs ({:.0f}) | {} |\n", route, a,
+        num(by_size, {"1000", "p99_us"}), num(by_size, {"10000", "p50_us"}),
+        num(by_size, {"10000", "p99_us"}), c, num(by_size, {"100000", "p99_us"}),
+        a > 0 ? fmt::format("{:.2f}×", c / a) : "");
+  }
+  md << "\n";
+}
+
 void render_macro(std::ostringstream& md, const json& m) {
   md << "## Macro (real processes on loopback)\n\n"
      << "### GET /api/node/_any/hostname (API → NATS → agent → API) vs bare cnats request-reply\n\n"
@@ -217,6 +238,7 @@ void render_macro(std::ostringstream& md, const json& m) {
   const double agent_idle = num(m, {"off", "rss_idle_kib", "agent"}) / 1024;
   md << fmt::format("\nTarget: agent RSS idle ≤ 15 MiB: {:.1f} MiB — {}.\n\n", agent_idle,
                     verdict(agent_idle > 0 && agent_idle <= 15));
+  render_list_cost(md, m);
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ struct JobCounts {
     return it == by_status.end() ? 0 : it->second;
   }
 };
-Result<JobCounts> count_jobs(messaging::KeyValue& jobs_kv);
+Result<JobCounts> count_jobs(job::JobClient& jobs);
 
 http::Response get_agents(ApiContext& ctx, http::Request& req);
 http::Response get_agent_details(ApiContext& ctx, http::Request& req);

@@ -32,18 +32,16 @@ std::string format_uptime(std::chrono::nanoseconds elapsed) {
   return format_go_duration(seconds.count() < 0 ? Nanos(0) : Nanos(seconds));
 }
 
-Result<JobCounts> count_jobs(messaging::KeyValue& jobs_kv) {
-  auto keys = jobs_kv.keys();
-  if (!keys.ok()) return keys.error();
-  // Status comes from the event keys alone, so one key listing answers for every job without
-  // reading values (JobClient::stats also reads every record for its operation counts).
+Result<JobCounts> count_jobs(job::JobClient& jobs) {
+  // From the job index: what the bucket holds, without listing it.
+  auto index = jobs.index();
+  if (!index.ok()) return index.error();
+  if (auto st = (*index)->sync(); !st.ok()) return st.error();
+  const job::IndexCounts c = (*index)->counts();
   JobCounts counts;
-  counts.keys = keys->size();
-  for (const auto& [id, g] : job::group_job_keys(*keys)) {
-    if (!g.has_record) continue;
-    ++counts.total;
-    ++counts.by_status[job::status_from_event_keys(g.events)];
-  }
+  counts.keys = static_cast<size_t>(c.keys);
+  counts.total = static_cast<size_t>(c.total);
+  for (const auto& [status, n] : c.by_status) counts.by_status[status] = static_cast<size_t>(n);
   return counts;
 }
 
@@ -220,7 +218,7 @@ http::Response get_health_status(ApiContext& ctx, http::Request& req) {
       if (auto s = stream_entry(conn, names.audit_stream)) streams.push_back(*s);
     if (!streams.empty()) body["streams"] = streams;
 
-    const auto counts = count_jobs(*ctx.jobs_kv);
+    const auto counts = count_jobs(*ctx.jobs);
     std::optional<size_t> job_keys;
     if (counts.ok()) job_keys = counts->keys;
     json buckets = json::array();
@@ -273,7 +271,7 @@ class CachedJobCounts {
     value_.reset();
     at_ = now;
     if (nats_failure(ctx_) || !ctx_.jobs_kv) return value_;
-    auto counts = count_jobs(*ctx_.jobs_kv);
+    auto counts = count_jobs(*ctx_.jobs);
     auto dlq = ctx_.conn->stream_info(ctx_.jobs->names().dlq);
     if (counts.ok() && dlq.ok()) value_ = std::make_pair(*counts, dlq->messages);
     return value_;

@@ -123,7 +123,9 @@ http::Response get_jobs(ApiContext& ctx, http::Request& req) {
   if (!problems.empty()) return http::Response::app_error(400, join(problems, "; "));
 
   auto page = ctx.jobs->list(status, *limit == 0 ? 10 : *limit, *offset);
-  if (!page.ok()) return http::Response::app_error(500, page.error().message);
+  if (!page.ok())
+    return http::Response::app_error(page.error().code == ErrorCode::kUnavailable ? 503 : 500,
+                                     page.error().message);
   json items = json::array();
   for (const auto& v : page->items) items.push_back(job::to_list_item_json(v));
   json counts = json::object();

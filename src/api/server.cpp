@@ -56,6 +56,9 @@ Status ApiServer::start() {
   auto reg = ctx_.conn->key_value(names.registry_bucket);
   if (!reg.ok()) return reg.error();
   ctx_.jobs = std::make_unique<job::JobClient>(ctx_.conn, ctx_.jobs_kv, names);
+  // Built now (one replay of the bucket's keys) so no job list waits for it.
+  if (auto index = ctx_.jobs->index(); !index.ok())
+    logging::warn("job index unavailable; job lists retry it", {{"error", index.error().message}});
   if (const auto& f = ctx_.cfg.nats.facts; !f.bucket.empty()) {
     // Created here when missing: a bucket only bound at start would stay unavailable for the
     // controller's lifetime, and agents that start later would have nowhere to write facts.

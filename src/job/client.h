@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "job/job_index.h"
 #include "job/model.h"
 #include "job/response_router.h"
 #include "job/status.h"
@@ -65,9 +66,13 @@ class JobClient {
   // The stored record; kNotFound "job not found: <id>".
   Result<JobRecord> record(const std::string& id);
 
-  // Newest first by created, then id. `status` "" = all; limit 0 = all. One key listing;
-  // only the page's jobs are read.
+  // Newest first by created, then id. `status` "" = all; limit 0 = all. Served from the job
+  // index (as fresh as the bucket); only the page's jobs are read.
   Result<JobPage> list(const std::string& status, int64_t limit, int64_t offset);
+
+  // The index of the jobs bucket, started on first use (the controller starts it at start-up
+  // so no request waits for the initial replay).
+  Result<std::shared_ptr<JobIndex>> index();
 
   // Removes jobs.<id> and purges its events and responses; kNotFound when there is no job.
   Status del(const std::string& id);
@@ -97,6 +102,8 @@ class JobClient {
   Names names_;
   std::mutex router_mu_;
   std::shared_ptr<ResponseRouter> router_;
+  std::mutex index_mu_;
+  std::shared_ptr<JobIndex> index_;
 };
 
 }  // namespace osapi::job

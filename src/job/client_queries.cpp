@@ -53,39 +53,29 @@ Result<JobRecord> JobClient::record(const std::string& id) {
   return JobRecord::parse((*entry)->value);
 }
 
+Result<std::shared_ptr<JobIndex>> JobClient::index() {
+  std::lock_guard<std::mutex> lk(index_mu_);
+  if (index_) return index_;
+  auto st = jobs_->status();
+  if (!st.ok()) return st.error().wrap("failed to list jobs");
+  auto index = std::make_shared<JobIndex>(jobs_, st->ttl);
+  if (auto started = index->start(); !started.ok())
+    return started.error().wrap("failed to list jobs");
+  index_ = index;
+  return index_;
+}
+
 Result<JobPage> JobClient::list(const std::string& status, int64_t limit, int64_t offset) {
-  auto keys = jobs_->keys(">");
-  if (!keys.ok()) return keys.error().wrap("failed to list jobs");
-  const auto groups = group_job_keys(*keys);
+  auto index = this->index();
+  if (!index.ok()) return index.error();
+  if (auto st = (*index)->sync(); !st.ok()) return st.error().wrap("failed to list jobs");
+  const IndexPage found = (*index)->page(status, limit, offset);
 
   JobPage page;
-  for (const auto& s : job_statuses()) page.status_counts[s] = 0;
-  std::vector<ListEntry> entries;
-  entries.reserve(groups.size());
-  for (const auto& [id, g] : groups) {
-    if (!g.has_record) continue;  // events of a deleted or expired job
-    ListEntry e{id, "", status_from_event_keys(g.events)};
-    ++page.status_counts[e.status];
-    if (!status.empty() && e.status != status) continue;
-    if (g.submitted_unix_nano != 0) {
-      // The submitted event and `created` come from the same clock reading.
-      e.created = rfc3339(from_unix_nano(g.submitted_unix_nano));
-    } else {
-      // No submitted event (written by another publisher): read the record for `created`.
-      auto rec_entry = jobs_->get(job_key(id));
-      if (!rec_entry.ok()) return rec_entry.error().wrap("failed to get job");
-      if (!rec_entry->has_value()) continue;
-      auto rec = JobRecord::parse((*rec_entry)->value);
-      if (rec.ok()) e.created = rec->created;
-    }
-    entries.push_back(std::move(e));
-  }
-  sort_newest_first(entries);
-
-  page.total_items = static_cast<int64_t>(entries.size());
-  for (const auto& e : page_of(entries, limit, offset)) {
-    const auto& g = groups.at(e.id);
-    auto view = view_of(e.id, g.events, g.responses);
+  page.total_items = found.total_items;
+  page.status_counts = found.status_counts;
+  for (const auto& job : found.items) {
+    auto view = view_of(job.id, job.events, job.responses);
     if (!view.ok() && view.error().code == ErrorCode::kNotFound) continue;  // deleted meanwhile
     if (!view.ok()) return view.error();
     page.items.push_back(std::move(*view));

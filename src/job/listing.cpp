@@ -38,24 +38,40 @@ bool is_listable_status(std::string_view status) {
   return std::find(all.begin(), all.end(), status) != all.end();
 }
 
+JobKey parse_job_key(std::string_view key) {
+  JobKey k;
+  const auto t = tokens(key);
+  if (t.size() < 2 || t[1].empty()) return k;
+  if (t[0] == "jobs" && t.size() == 2) {
+    k.kind = "jobs";
+  } else if (t[0] == "status" && t.size() == 5) {
+    k.kind = "status";
+    k.event = t[2];
+    k.host = t[3];
+    k.unix_nano = to_int64(t[4]);
+  } else if (t[0] == "responses" && t.size() == 4) {
+    k.kind = "responses";
+    k.host = t[2];
+  } else {
+    return k;
+  }
+  k.id = t[1];
+  return k;
+}
+
 std::map<std::string, JobKeys> group_job_keys(const std::vector<std::string>& keys) {
   std::map<std::string, JobKeys> out;
   for (const auto& key : keys) {
-    const auto t = tokens(key);
-    if (t.size() < 2 || t[1].empty()) continue;
-    const std::string id(t[1]);
-    if (t[0] == "jobs" && t.size() == 2) {
-      auto& g = out[id];
-      g.id = id;
+    const JobKey k = parse_job_key(key);
+    if (k.kind.empty()) continue;
+    auto& g = out[std::string(k.id)];
+    g.id = std::string(k.id);
+    if (k.kind == "jobs") {
       g.has_record = true;
-    } else if (t[0] == "status" && t.size() == 5) {
-      auto& g = out[id];
-      g.id = id;
+    } else if (k.kind == "status") {
       g.events.push_back(key);
-      if (t[2] == "submitted" && t[3] == "_api") g.submitted_unix_nano = to_int64(t[4]);
-    } else if (t[0] == "responses" && t.size() == 4) {
-      auto& g = out[id];
-      g.id = id;
+      if (k.event == "submitted" && k.host == "_api") g.submitted_unix_nano = k.unix_nano;
+    } else {
       g.responses.push_back(key);
     }
   }

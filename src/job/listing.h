@@ -26,6 +26,17 @@ struct JobKeys {
   std::vector<std::string> responses;  // responses.<id>.… keys
 };
 
+// One key of the jobs bucket, split: jobs.<id> | status.<id>.<event>.<host>.<unix_nano> |
+// responses.<id>.<host>.<unix_nano>. kind "" for a key of any other shape.
+struct JobKey {
+  std::string_view kind;  // "jobs" | "status" | "responses" | ""
+  std::string_view id;
+  std::string_view event;  // status keys
+  std::string_view host;   // status and responses keys
+  int64_t unix_nano = 0;   // status keys
+};
+JobKey parse_job_key(std::string_view key);
+
 // Groups a bucket's keys by job id (keys of other shapes are ignored).
 std::map<std::string, JobKeys> group_job_keys(const std::vector<std::string>& keys);
 

@@ -32,6 +32,7 @@ KvEntry to_entry(kvEntry* e) {
   if (const void* v = kvEntry_Value(e))
     out.value.assign(static_cast<const char*>(v), static_cast<size_t>(kvEntry_ValueLen(e)));
   out.revision = kvEntry_Revision(e);
+  out.created_unix_nano = kvEntry_Created(e);
   const kvOperation op = kvEntry_Operation(e);
   out.deleted = op == kvOp_Delete || op == kvOp_Purge;
   return out;
@@ -203,17 +204,9 @@ Result<std::vector<std::string>> KeyValue::keys(const std::string& filter) {
   kvWatchOptions wo;
   kvWatchOptions_Init(&wo);
   wo.Timeout = kKeysTimeoutMs;
-  if (filter.empty() || filter == ">") {
-    kvKeysList list{};
-    const natsStatus s = kvStore_Keys(&list, impl_->kv, &wo);
-    if (s == NATS_NOT_FOUND) return out;  // cnats: no keys
-    if (s != NATS_OK) return nats_error("KV keys " + impl_->bucket, s);
-    for (int i = 0; i < list.Count; ++i) out.emplace_back(list.Keys[i]);
-    kvKeysList_Destroy(&list);
-    return out;
-  }
-  // cnats 3.4.1 has no filtered Keys: watch the filter (last values, no deletes, no payloads)
-  // until the initial-values marker.
+  // Watch the filter (last values, no deletes, no payloads) until the initial-values marker,
+  // within one overall deadline. Not kvStore_Keys: it charges its whole elapsed time against
+  // the timeout of every key, so a bucket of a few hundred keys already "times out".
   wo.IgnoreDeletes = true;
   wo.MetaOnly = true;
   kvWatcher* w = nullptr;
@@ -241,9 +234,14 @@ Result<std::vector<std::string>> KeyValue::keys(const std::string& filter) {
   return out;
 }
 
-Result<std::unique_ptr<Watcher>> KeyValue::watch(const std::string& key_pattern) {
+Result<std::unique_ptr<Watcher>> KeyValue::watch(const std::string& key_pattern,
+                                                 const WatchOptions& options) {
+  kvWatchOptions wo;
+  kvWatchOptions_Init(&wo);
+  wo.MetaOnly = options.meta_only;
+  wo.IgnoreDeletes = options.ignore_deletes;
   kvWatcher* w = nullptr;
-  const natsStatus s = kvStore_Watch(&w, impl_->kv, key_pattern.c_str(), nullptr);
+  const natsStatus s = kvStore_Watch(&w, impl_->kv, key_pattern.c_str(), &wo);
   if (s != NATS_OK) return nats_error("KV watch " + impl_->bucket + " " + key_pattern, s);
   auto impl = std::make_unique<Watcher::Impl>();
   impl->core = impl_->core;
@@ -258,6 +256,7 @@ Result<BucketStatus> KeyValue::status() {
   out.bucket = impl_->bucket;
   out.values = (*si)->State.Msgs;
   out.bytes = (*si)->State.Bytes;
+  out.last_sequence = (*si)->State.LastSeq;
   if ((*si)->Config != nullptr) {
     out.ttl = Duration((*si)->Config->MaxAge);
     out.max_bytes = (*si)->Config->MaxBytes;

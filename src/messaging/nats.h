@@ -160,7 +160,13 @@ struct KvEntry {
   std::string key;
   std::string value;
   uint64_t revision = 0;
-  bool deleted = false;  // delete/purge marker (watchers only)
+  bool deleted = false;           // delete/purge marker (watchers only)
+  int64_t created_unix_nano = 0;  // when the value was written (its stream message's time)
+};
+
+struct WatchOptions {
+  bool meta_only = false;       // keys, revisions and times without values
+  bool ignore_deletes = false;  // no delete/purge markers
 };
 
 // Iterates a KV watch. The initial replay of existing keys comes first.
@@ -182,6 +188,7 @@ struct BucketStatus {
   std::string bucket;
   uint64_t values = 0;  // stream messages
   uint64_t bytes = 0;
+  uint64_t last_sequence = 0;  // of the newest message (its revision)
   Duration ttl{0};
   int64_t max_bytes = 0;
 };
@@ -205,7 +212,8 @@ class KeyValue {
   Status purge(const std::string& key);
   // All current keys, optionally limited by a subject-style filter ("jobs.>"); empty bucket → {}.
   Result<std::vector<std::string>> keys(const std::string& filter = ">");
-  Result<std::unique_ptr<Watcher>> watch(const std::string& key_pattern);
+  Result<std::unique_ptr<Watcher>> watch(const std::string& key_pattern,
+                                         const WatchOptions& options = {});
   Result<BucketStatus> status();
 
  private:
