@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <regex>
@@ -34,19 +35,29 @@ double to_ms(const std::string& value, const std::string& unit) {
 }  // namespace
 
 OpFactory curl_get(const std::string& url, const std::vector<std::string>& headers) {
-  return [url, headers]() -> Op {
+  return curl_get_cycle({url}, headers);
+}
+
+OpFactory curl_get_cycle(const std::vector<std::string>& urls,
+                         const std::vector<std::string>& headers) {
+  auto next_thread = std::make_shared<std::atomic<size_t>>(0);
+  return [urls, headers, next_thread]() -> Op {
     auto client = std::make_shared<CurlClient>();
     CURL* h = client->easy.get();
     for (const auto& line : headers)
       client->headers.reset(curl_slist_append(client->headers.release(), line.c_str()));
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(h, CURLOPT_URL, urls[0].c_str());
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, client->headers.get());
     curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &discard_body);
-    return [client](std::string& error) {
+    // Threads start at different routes, so every route is busy at once.
+    auto turn = std::make_shared<size_t>(next_thread->fetch_add(1));
+    return [client, urls, turn](std::string& error) {
       CURL* easy = client->easy.get();
+      const std::string& url = urls[(*turn)++ % urls.size()];
+      if (urls.size() > 1) curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
       const CURLcode rc = curl_easy_perform(easy);
       if (rc != CURLE_OK) {
         error = curl_easy_strerror(rc);
@@ -55,7 +66,7 @@ OpFactory curl_get(const std::string& url, const std::vector<std::string>& heade
       long status = 0;
       curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
       if (status != 200) {
-        error = "HTTP " + std::to_string(status);
+        error = "HTTP " + std::to_string(status) + " from " + url;
         return false;
       }
       return true;

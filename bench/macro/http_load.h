@@ -11,6 +11,9 @@ namespace osapi::bench {
 // Each worker thread gets its own curl easy handle (one kept-alive connection, TCP_NODELAY);
 // a request counts as successful on HTTP 200.
 OpFactory curl_get(const std::string& url, const std::vector<std::string>& headers);
+// The same, each thread going round `urls` in turn (mixed load).
+OpFactory curl_get_cycle(const std::vector<std::string>& urls,
+                         const std::vector<std::string>& headers);
 
 struct WrkResult {
   double rps = 0;

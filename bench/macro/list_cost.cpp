@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -135,6 +136,61 @@ json run_list_cost(bool quick) {
                                                        {"requests", r.requests}};
     }
   }
+  stack.stop_all();
+  return out;
+}
+
+namespace {
+
+// The nats-server child of the `osapi nats server start` supervisor (0 when not found).
+pid_t nats_server_child(pid_t supervisor) {
+  std::ifstream in("/proc/" + std::to_string(supervisor) + "/task/" + std::to_string(supervisor) +
+                   "/children");
+  long pid = 0;
+  in >> pid;
+  return static_cast<pid_t>(pid);
+}
+
+}  // namespace
+
+json run_mixed_load(bool quick) {
+  std::fprintf(stderr, "== mixed load: 64 clients ==\n");
+  testing::StackOptions opts;
+  opts.exporter = "";
+  testing::Stack stack(opts);
+  stack.start_all();
+  const std::vector<std::string> auth{"Authorization: Bearer " + stack.token("admin")};
+  const std::string api = stack.api_url();
+  // One job to read back, made by a real round trip.
+  closed_loop(1, 20, seconds(30), curl_get(api + "/api/node/_any/hostname", auth));
+  const auto listed = stack.curl({"-s", "-H", auth[0], api + "/api/job?limit=1"});
+  std::string job_id;
+  try {
+    job_id = json::parse(listed.out).at("items").at(0).at("id").get<std::string>();
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("mixed load: no job to read: ") + listed.out);
+  }
+  const std::vector<std::string> urls = {
+      api + "/api/node/_any/hostname", api + "/api/job?limit=10",   api + "/api/job/" + job_id,
+      api + "/api/health/status",      api + "/api/audit?limit=10",
+  };
+  const pid_t nats = nats_server_child(stack.nats()->pid());
+  RssSampler rss({nats, stack.api()->pid(), stack.agent()->pid()});
+  const size_t total = quick ? 2000 : 20000;
+  LoadResult r = closed_loop(64, total, seconds(600), curl_get_cycle(urls, auth));
+  const auto peak = rss.finish();
+  std::fprintf(stderr,
+               "  %zu requests  errors %zu  p50 %.1f us  p99 %.1f us  %.0f req/s  peak RSS nats "
+               "%ld KiB, controller %ld KiB, agent %ld KiB%s%s\n",
+               r.requests, r.errors, r.p50_us, r.p99_us, r.rps(), peak[0], peak[1], peak[2],
+               r.first_error.empty() ? "" : "  first error: ", r.first_error.c_str());
+  json out{{"requests", r.requests},
+           {"errors", r.errors},
+           {"p50_us", r.p50_us},
+           {"p99_us", r.p99_us},
+           {"rps", r.rps()},
+           {"first_error", r.first_error},
+           {"rss_peak_kib", {{"nats", peak[0]}, {"controller", peak[1]}, {"agent", peak[2]}}}};
   stack.stop_all();
   return out;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -67,6 +69,35 @@ LoadResult closed_loop(int concurrency, size_t total_requests, std::chrono::mill
   result.p50_us = percentile(latencies, 50);
   result.p99_us = percentile(latencies, 99);
   return result;
+}
+
+long proc_status_kib(pid_t pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
+  }
+  return 0;
+}
+
+RssSampler::RssSampler(std::vector<pid_t> pids) : pids_(std::move(pids)), peak_(pids_.size()) {
+  thread_ = std::thread([this] {
+    while (!stop_.load()) {
+      for (size_t i = 0; i < pids_.size(); ++i)
+        peak_[i] = std::max(peak_[i], proc_status_kib(pids_[i], "VmRSS"));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+}
+
+RssSampler::~RssSampler() {
+  finish();
+}
+
+std::vector<long> RssSampler::finish() {
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
+  return peak_;
 }
 
 }  // namespace osapi::bench

@@ -2,10 +2,14 @@
 // back to back until the request budget or the time limit runs out; latencies are per request.
 #pragma once
 
+#include <sys/types.h>
+
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace osapi::bench {
@@ -26,6 +30,23 @@ using OpFactory = std::function<Op()>;
 
 LoadResult closed_loop(int concurrency, size_t total_requests, std::chrono::milliseconds limit,
                        const OpFactory& factory);
+
+// VmRSS / VmHWM (`field`) of a process in KiB (0 when unreadable).
+long proc_status_kib(pid_t pid, const std::string& field);
+
+// Samples the peak RSS of a few processes every 100 ms while it lives.
+class RssSampler {
+ public:
+  explicit RssSampler(std::vector<pid_t> pids);
+  ~RssSampler();
+  std::vector<long> finish();  // peak KiB per pid
+
+ private:
+  std::vector<pid_t> pids_;
+  std::vector<long> peak_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
 
 // p-th percentile (0..100) of a sample, nearest rank; 0 when empty.
 double percentile(std::vector<double> sample, double p);

@@ -51,42 +51,6 @@ struct Settings {
   int wrk_rounds = 3;
 };
 
-// VmRSS / VmHWM of a process in KiB (0 when unreadable).
-long proc_status_kib(pid_t pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
-  }
-  return 0;
-}
-
-// Samples the peak RSS of a few processes while it lives.
-class RssSampler {
- public:
-  explicit RssSampler(std::vector<pid_t> pids) : pids_(std::move(pids)), peak_(pids_.size()) {
-    thread_ = std::thread([this] {
-      while (!stop_.load()) {
-        for (size_t i = 0; i < pids_.size(); ++i)
-          peak_[i] = std::max(peak_[i], proc_status_kib(pids_[i], "VmRSS"));
-        std::this_thread::sleep_for(milliseconds(100));
-      }
-    });
-  }
-  ~RssSampler() { finish(); }
-  std::vector<long> finish() {
-    stop_.store(true);
-    if (thread_.joinable()) thread_.join();
-    return peak_;
-  }
-
- private:
-  std::vector<pid_t> pids_;
-  std::vector<long> peak_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
-
 json to_json(const LoadResult& r) {
   return json{{"requests", r.requests},      {"errors", r.errors},
               {"seconds", r.seconds},        {"rps", r.rps()},
@@ -269,6 +233,7 @@ int run_all(const std::string& out_path, bool quick) {
                  static_cast<unsigned long long>(sink.exports()));
   }
   results["list_cost"] = run_list_cost(quick);
+  results["mixed"] = run_mixed_load(quick);
   std::ofstream(out_path) << results.dump(2) << "\n";
   return 0;
 }

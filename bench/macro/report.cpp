@@ -239,6 +239,20 @@ void render_macro(std::ostringstream& md, const json& m) {
   md << fmt::format("\nTarget: agent RSS idle ≤ 15 MiB: {:.1f} MiB — {}.\n\n", agent_idle,
                     verdict(agent_idle > 0 && agent_idle <= 15));
   render_list_cost(md, m);
+  if (m.contains("mixed")) {
+    const json& x = m["mixed"];
+    md << "### Mixed load (64 clients: node hostname, job list, job get, health status, audit "
+          "list in turn)\n\n"
+       << "| requests | errors | p50 | p99 | req/s | peak RSS nats-server | controller | agent "
+          "|\n|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+       << fmt::format(
+              "| {:.0f} | {:.0f} | {:.0f} µs | {:.0f} µs | {:.0f} | {:.1f} MiB | {:.1f} "
+              "MiB | {:.1f} MiB |\n\n",
+              num(x, {"requests"}), num(x, {"errors"}), num(x, {"p50_us"}), num(x, {"p99_us"}),
+              num(x, {"rps"}), num(x, {"rss_peak_kib", "nats"}) / 1024,
+              num(x, {"rss_peak_kib", "controller"}) / 1024,
+              num(x, {"rss_peak_kib", "agent"}) / 1024);
+  }
 }
 
 }  // namespace

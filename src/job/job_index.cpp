@@ -163,7 +163,6 @@ Status JobIndex::open_watch() {
 }
 
 Status JobIndex::start(std::chrono::milliseconds max_wait) {
-  if (auto st = open_watch(); !st.ok()) return st.error().wrap("job index");
   thread_ = std::thread([this] { loop(); });
   std::unique_lock<std::mutex> lk(mu_);
   cv_.wait_for(lk, max_wait, [this] { return replayed_ || stopping_; });
@@ -190,8 +189,9 @@ void JobIndex::loop() {
       if (stopping_) return;
     }
     if (!watcher_) {
-      // After a watch failure: start over with a fresh replay (the old state may miss writes).
+      // At start, and after a watch failure: a fresh replay (the old state may miss writes).
       if (auto st = open_watch(); !st.ok()) {
+        logging::warn("job index watch unavailable; retrying", {{"error", st.error().message}});
         std::unique_lock<std::mutex> lk(mu_);
         cv_.wait_for(lk, std::chrono::seconds(1), [this] { return stopping_; });
         continue;

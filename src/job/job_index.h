@@ -92,8 +92,9 @@ class JobIndex {
   JobIndex(const JobIndex&) = delete;
   JobIndex& operator=(const JobIndex&) = delete;
 
-  // Opens the watch and waits up to `max_wait` for the initial replay. An error only when the
-  // watch cannot be opened; a replay still running is finished in the background.
+  // Starts the watch thread and waits up to `max_wait` for the initial replay; one still
+  // running (or a watch that cannot be opened yet, retried every second) goes on in the
+  // background and sync() waits for it.
   Status start(std::chrono::milliseconds max_wait = std::chrono::seconds(30));
   void stop();
 

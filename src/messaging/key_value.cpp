@@ -240,6 +240,9 @@ Result<std::unique_ptr<Watcher>> KeyValue::watch(const std::string& key_pattern,
   kvWatchOptions_Init(&wo);
   wo.MetaOnly = options.meta_only;
   wo.IgnoreDeletes = options.ignore_deletes;
+  // Creating the consumer behind a watch of a large bucket makes nats-server count what it
+  // will deliver first: give that more than the default 5 s on a busy server.
+  wo.Timeout = 30000;
   kvWatcher* w = nullptr;
   const natsStatus s = kvStore_Watch(&w, impl_->kv, key_pattern.c_str(), &wo);
   if (s != NATS_OK) return nats_error("KV watch " + impl_->bucket + " " + key_pattern, s);
