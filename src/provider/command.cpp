@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "common/strings.h"
+#include "provider/command_lifetime.h"
 #include "provider/file_util.h"
 
 extern char** environ;
@@ -40,11 +41,6 @@ class Fd {
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
   int get() const { return fd_; }
-  int release() {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
   void reset(int fd = -1) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = fd;
@@ -121,27 +117,6 @@ struct Capture {
   ::_exit(127);
 }
 
-// A second child that kills the command's whole group when this process dies: its pipe then
-// closes without the "done" byte. PDEATHSIG reaches only the direct child, not what it started.
-[[noreturn]] void guard_child(int read_fd, pid_t group) {
-  sigset_t all;
-  sigfillset(&all);
-  ::sigprocmask(SIG_SETMASK, &all, nullptr);
-  ::setpgid(0, 0);  // a kill of the agent's group must not take the guard with it
-  // Only the pipe stays open: a copy of any write end (ours, another command's guard or output
-  // pipe) would hold off the EOF.
-  ::dup2(read_fd, STDIN_FILENO);
-  if (::close_range(1, ~0U, 0) != 0)
-    for (int fd = 1; fd < 4096; ++fd) ::close(fd);
-  char done = 0;
-  ssize_t n;
-  do {
-    n = ::read(STDIN_FILENO, &done, 1);
-  } while (n < 0 && errno == EINTR);
-  if (n <= 0) ::kill(-group, SIGKILL);
-  ::_exit(0);
-}
-
 int wait_child(pid_t pid, bool block, bool& exited) {
   int status = 0;
   pid_t r;
@@ -162,76 +137,7 @@ Error stopping() {
   return make_error(ErrorCode::kUnavailable, "command killed: agent is stopping");
 }
 
-// While a command runs: its group registered with the owner and watched by the guard.
-class Supervision {
- public:
-  Supervision(ProcessGroups* groups, pid_t group) : groups_(groups), group_(group) {}
-  ~Supervision() { (void)finish(); }
-  Supervision(const Supervision&) = delete;
-  Supervision& operator=(const Supervision&) = delete;
-
-  void watch(pid_t guard, Fd& guard_w) {
-    guard_ = guard;
-    guard_w_.reset(guard_w.release());
-  }
-  bool registered() { return groups_ == nullptr || (registered_ = groups_->add(group_)); }
-
-  // Releases the guard (the command is over) and unregisters; true when kill_all() killed it.
-  bool finish() {
-    if (guard_ > 0) {
-      const char done = 1;
-      [[maybe_unused]] ssize_t w = ::write(guard_w_.get(), &done, 1);
-      guard_w_.reset();
-      bool exited = false;
-      wait_child(guard_, true, exited);
-      guard_ = -1;
-    }
-    bool killed = false;
-    if (registered_) killed = groups_->remove(group_);
-    registered_ = false;
-    return killed;
-  }
-
- private:
-  ProcessGroups* groups_;
-  const pid_t group_;
-  bool registered_ = false;
-  pid_t guard_ = -1;
-  Fd guard_w_;
-};
-
 }  // namespace
-
-bool ProcessGroups::add(pid_t group) {
-  std::lock_guard<std::mutex> lk(mu_);
-  if (closed_) return false;
-  groups_[group] = false;
-  return true;
-}
-
-bool ProcessGroups::remove(pid_t group) {
-  std::lock_guard<std::mutex> lk(mu_);
-  auto it = groups_.find(group);
-  if (it == groups_.end()) return false;
-  const bool killed = it->second;
-  groups_.erase(it);
-  return killed;
-}
-
-size_t ProcessGroups::kill_all() {
-  std::lock_guard<std::mutex> lk(mu_);
-  closed_ = true;
-  for (auto& [group, killed] : groups_) {
-    ::kill(-group, SIGKILL);
-    killed = true;
-  }
-  return groups_.size();
-}
-
-size_t ProcessGroups::running() const {
-  std::lock_guard<std::mutex> lk(mu_);
-  return groups_.size();
-}
 
 std::string find_executable(const std::string& name) {
   if (name.empty()) return "";
@@ -273,9 +179,8 @@ Result<CommandResult> run_command(const CommandRequest& request) {
   argv.push_back(nullptr);
 
   Capture out, err;
-  Fd out_w, err_w, report_r, report_w, guard_r, guard_w;
-  if (!make_pipe(out.fd, out_w) || !make_pipe(err.fd, err_w) || !make_pipe(report_r, report_w) ||
-      !make_pipe(guard_r, guard_w))
+  Fd out_w, err_w, report_r, report_w;
+  if (!make_pipe(out.fd, out_w) || !make_pipe(err.fd, err_w) || !make_pipe(report_r, report_w))
     return exec_failure("pipe: " + errno_text(errno));
 
   const auto start = SteadyClock::now();
@@ -296,12 +201,8 @@ Result<CommandResult> run_command(const CommandRequest& request) {
     wait_child(pid, true, exited);
     return e;
   };
-  Supervision supervision(request.groups, pid);
-  const pid_t guard = ::fork();
-  if (guard < 0) return reap_killed(exec_failure("fork: " + errno_text(errno)));
-  if (guard == 0) guard_child(guard_r.get(), pid);
-  guard_r.reset();
-  supervision.watch(guard, guard_w);
+  detail::Supervision supervision(request.groups, pid);
+  if (!supervision.start_guard()) return reap_killed(exec_failure("guard: " + errno_text(errno)));
   if (!supervision.registered()) return reap_killed(stopping());
 
   // The report pipe closes on a successful exec; otherwise it carries the failing stage.

@@ -34,15 +34,20 @@ size_t lines(const std::string& file) {
 }
 
 // What an agent that died mid-job leaves behind: its `started` event and no response.
-void put_started(Fixture& f, const std::string& job_id, const std::string& host,
-                 const std::string& machine_id, int64_t nano) {
+void put_event(Fixture& f, const std::string& event, const std::string& job_id,
+               const std::string& host, const std::string& machine_id, int64_t nano) {
   job::StatusEvent e;
   e.job_id = job_id;
-  e.event = "started";
+  e.event = event;
   e.hostname = host;
   e.unix_nano = nano;
   e.data = json{{"machine_id", machine_id}};
   ASSERT_TRUE(f.jobs_kv->put(e.key(), e.to_json().dump()).ok());
+}
+
+void put_started(Fixture& f, const std::string& job_id, const std::string& host,
+                 const std::string& machine_id, int64_t nano) {
+  put_event(f, "started", job_id, host, machine_id, nano);
 }
 
 void put_response(Fixture& f, const std::string& job_id, const std::string& host, int64_t nano) {
@@ -155,6 +160,7 @@ TEST(AgentAtMostOnce, AnsweredJobsRedeliveryIsOnlyAcked) {
   // The agent answered, then died before its ack reached the server.
   const int64_t t = unix_nano(Clock::now());
   put_started(f, sub->job_id, "agent-a", target.machine_id, t);
+  put_event(f, "completed", sub->job_id, "agent-a", target.machine_id, t + 1000);
   put_response(f, sub->job_id, "agent-a", t + 1000);
 
   auto& again = f.start(cfg);

@@ -69,8 +69,8 @@ off_t size_of(const std::string& file) {
 std::string only_job(Stack& stack) {
   auto r = stack.osapi({"-j", "client", "job", "list"});
   auto body = json::parse(r.out, nullptr, false);
-  if (!body.is_object() || !body.contains("items") || body["items"].size() != 1) return "";
-  return body["items"][0].value("id", "");
+  if (!body.is_object() || !body.contains("jobs") || body["jobs"].size() != 1) return "";
+  return body["jobs"][0].value("id", "");
 }
 
 // `client job get -j` once the job's status is final (completed or failed).
