@@ -20,6 +20,9 @@ struct Agent::Bound {
 
 namespace {
 
+// How long killed commands' jobs get to write their failed responses.
+constexpr std::chrono::milliseconds kKilledJobsGrace{3000};
+
 config::Config pin_hostname(config::Config cfg, std::string hostname) {
   if (!hostname.empty()) cfg.agent.hostname = std::move(hostname);
   return cfg;
@@ -86,7 +89,8 @@ Status Agent::start() {
   (void)facts_->refresh();  // a failed write is logged; references still resolve from memory
 
   ticker_ = std::make_unique<ProgressTicker>(ProgressTicker::interval_for(cfg_.agent.consumer));
-  processor_ = std::make_unique<JobProcessor>(cfg_, names_, jobs_, hostname_, *facts_, *ticker_);
+  processor_ = std::make_unique<JobProcessor>(cfg_, names_, jobs_, machine_id_, hostname_, *facts_,
+                                              *ticker_, &commands_);
   if (auto st = bind_consumers(); !st.ok()) return st;
 
   if (auto st = registration_->write(); !st.ok()) return st;
@@ -199,11 +203,19 @@ bool Agent::stop(std::chrono::milliseconds deadline) {
   if (registration_) registration_->stop();
   if (facts_) facts_->stop();
 
-  // Wait for running jobs; unfinished ones get no ack and are redelivered.
-  bool finished;
-  {
+  // Wait for running jobs. Commands still running then are killed (with their process
+  // groups) and answered failed; a job that still does not finish is not acked, and its
+  // redelivery is answered failed without running it again.
+  auto wait_idle = [&](std::chrono::milliseconds d) {
     std::unique_lock<std::mutex> lk(mu_);
-    finished = idle_cv_.wait_for(lk, deadline, [&] { return running_ == 0 && queue_.empty(); });
+    return idle_cv_.wait_for(lk, d, [&] { return running_ == 0 && queue_.empty(); });
+  };
+  bool finished = wait_idle(deadline);
+  if (!finished) {
+    if (const size_t killed = commands_.kill_all(); killed > 0) {
+      logging::warn("agent stopping: killed running commands", {{"count", killed}});
+      finished = wait_idle(kKilledJobsGrace);
+    }
   }
   work_cv_.notify_all();
   if (finished) {

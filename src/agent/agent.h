@@ -22,6 +22,7 @@
 #include "config/config.h"
 #include "job/subjects.h"
 #include "messaging/nats.h"
+#include "provider/command.h"
 
 namespace osapi::agent {
 
@@ -48,7 +49,8 @@ class Agent {
   // Reads the machine id, connects, ensures buckets, refuses a registry key held by another
   // agent, collects facts, creates and binds the consumers, registers, starts the workers.
   Status start();
-  // Stops fetching at once, lets running jobs finish until `deadline`, deregisters.
+  // Stops fetching at once, lets running jobs finish until `deadline`, then kills the commands
+  // still running (their jobs are answered failed), deregisters.
   // Returns false when jobs were still running at the deadline.
   bool stop(std::chrono::milliseconds deadline = std::chrono::seconds(10));
 
@@ -77,6 +79,7 @@ class Agent {
   std::unique_ptr<FactsCollector> facts_;
   std::unique_ptr<Registration> registration_;
   std::unique_ptr<ProgressTicker> ticker_;
+  provider::ProcessGroups commands_;  // of running command jobs; outlives processor_
   std::unique_ptr<JobProcessor> processor_;
   std::vector<std::unique_ptr<Bound>> subs_;
 

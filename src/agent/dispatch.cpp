@@ -130,7 +130,7 @@ DispatchResult network(const std::string& operation, const json& data) {
   return permanent("unsupported network operation: " + operation);
 }
 
-DispatchResult command(const std::string& operation, const json& data) {
+DispatchResult command(const std::string& operation, const json& data, const DispatchContext& ctx) {
   const std::string op = op_of(operation);
   if (op != "exec" && op != "shell")
     return permanent("unsupported command operation: " + operation);
@@ -138,6 +138,7 @@ DispatchResult command(const std::string& operation, const json& data) {
   const std::string wrap = shell ? "command shell failed" : "command exec failed";
   auto request = provider::parse_command_data(data, shell);
   if (!request.ok()) return permanent(wrap + ": " + request.error().message);
+  request->groups = ctx.commands;
   return with_json(provider::run_command(*request), wrap);
 }
 
@@ -149,7 +150,7 @@ DispatchResult dispatch(const std::string& type, const json& data, const Dispatc
     return permanent("invalid operation type format: " + type);
   if (category == "node") return node(operation, data, ctx);
   if (category == "network") return network(operation, data);
-  if (category == "command") return command(operation, data);
+  if (category == "command") return command(operation, data, ctx);
   return permanent("unsupported job category: " + category);
 }
 

@@ -8,6 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
+namespace osapi::provider {
+class ProcessGroups;
+}
+
 namespace osapi::agent {
 
 using json = nlohmann::ordered_json;
@@ -17,6 +21,8 @@ struct DispatchContext {
   // The subject kind the job arrived on: node.hostname.* updates on modify subjects and reads
   // otherwise.
   bool modify = false;
+  // Where command jobs register their process groups (killed when the agent stops).
+  provider::ProcessGroups* commands = nullptr;
 };
 
 struct DispatchResult {

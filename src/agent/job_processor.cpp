@@ -2,12 +2,15 @@
 
 #include <unistd.h>
 
+#include <thread>
+
 #include <opentelemetry/context/runtime_context.h>
 #include <opentelemetry/trace/context.h>
 #include <opentelemetry/trace/scope.h>
 
 #include "agent/dispatch.h"
 #include "agent/fact_refs.h"
+#include "agent/prior_run.h"
 #include "common/strings.h"
 #include "common/time.h"
 #include "common/version.h"
@@ -46,16 +49,17 @@ class JobRun {
   // Events are not awaited: the response write that follows them on the same stream is, and
   // the stream stores in publish order. Failures are logged by the async error handler.
   void event(const std::string& name, json data) {
-    job::StatusEvent e;
-    e.job_id = job_id_;
-    e.event = name;
-    e.hostname = hostname_;
-    e.unix_nano = unix_nano(Clock::now());
-    e.data = std::move(data);
+    const auto e = make_event(name, std::move(data));
     auto r = jobs_.put_async(e.key(), e.to_json().dump());
     if (!r.ok())
       logging::warn("failed to write job event",
                     {{"job_id", job_id_}, {"event", name}, {"error", r.error().message}});
+  }
+
+  // Awaited: the caller must know the event is stored before it goes on.
+  Result<uint64_t> put_event(const std::string& name, json data) {
+    const auto e = make_event(name, std::move(data));
+    return jobs_.put(e.key(), e.to_json().dump());
   }
 
   // `changed` is copied from the result's top-level boolean only for modify-kind jobs.
@@ -74,12 +78,35 @@ class JobRun {
     return jobs_.put(r.key(), r.to_json().dump());
   }
 
+  // After the provider ran, a redelivery could only answer "agent restarted": a short KV
+  // hiccup must not lose the result, so the write is tried a few times.
+  Result<uint64_t> respond_retrying(const std::string& status, const json& data,
+                                    const std::string& err) {
+    auto w = respond(status, data, err);
+    for (auto pause : {std::chrono::milliseconds(200), std::chrono::milliseconds(1000)}) {
+      if (w.ok()) break;
+      std::this_thread::sleep_for(pause);
+      w = respond(status, data, err);
+    }
+    return w;
+  }
+
  private:
   messaging::KeyValue& jobs_;
   const std::string job_id_;
   const std::string hostname_;
   const bool modify_;
   const std::chrono::steady_clock::time_point started_;
+
+  job::StatusEvent make_event(const std::string& name, json data) const {
+    job::StatusEvent e;
+    e.job_id = job_id_;
+    e.event = name;
+    e.hostname = hostname_;
+    e.unix_nano = unix_nano(Clock::now());
+    e.data = std::move(data);
+    return e;
+  }
 };
 
 json operation_data(const job::JobRecord& record) {
@@ -93,14 +120,17 @@ json operation_data(const job::JobRecord& record) {
 }  // namespace
 
 JobProcessor::JobProcessor(const config::Config& cfg, job::Names names,
-                           std::shared_ptr<messaging::KeyValue> jobs, const HostnameCell& hostname,
-                           const FactsCollector& facts, ProgressTicker& ticker)
+                           std::shared_ptr<messaging::KeyValue> jobs, std::string machine_id,
+                           const HostnameCell& hostname, const FactsCollector& facts,
+                           ProgressTicker& ticker, provider::ProcessGroups* commands)
     : cfg_(cfg),
       names_(std::move(names)),
       jobs_(std::move(jobs)),
+      machine_id_(std::move(machine_id)),
       hostname_(hostname),
       facts_(facts),
-      ticker_(ticker) {}
+      ticker_(ticker),
+      commands_(commands) {}
 
 void JobProcessor::process(messaging::Message msg, const std::string& durable) {
   const std::string job_id = trim(msg.data());
@@ -108,6 +138,7 @@ void JobProcessor::process(messaging::Message msg, const std::string& durable) {
   const auto parsed = job::parse_subject(subject, names_.ns);
   const std::string routing = parsed.ok() ? parsed->target.routing_token() : "";
   const bool modify = parsed.ok() && parsed->kind == job::OpKind::kModify;
+  const bool any_host = !parsed.ok() || parsed->target.kind == job::TargetKind::kAny;
   const uint64_t delivery = msg.delivery_count();
 
   // Trace context: the NATS headers first, else the job record's traceparent.
@@ -166,6 +197,34 @@ void JobProcessor::process(messaging::Message msg, const std::string& durable) {
     return;
   }
 
+  // Its in-progress acks were lost while this agent still runs it: the running delivery
+  // answers and acks (an ack of either delivery settles the message).
+  InFlight in_flight(*this, job_id);
+  if (!in_flight.claimed()) {
+    logging::warn("job already running on this agent; redelivery ignored",
+                  {{"job_id", job_id}, {"delivery", delivery}});
+    span->End();
+    return;
+  }
+
+  // Before anything is written: a KV that cannot be read now is retried by redelivery.
+  auto prior = find_prior_run(*jobs_, job_id, hostname_.get(), machine_id_, any_host);
+  if (!prior.ok()) {
+    logging::warn("cannot read earlier runs of the job; will retry",
+                  {{"job_id", job_id}, {"error", prior.error().message}});
+    telemetry::record_error(*span, "kv", prior.error().message);
+    (void)msg.nak();
+    span->End();
+    return;
+  }
+  if (prior->state == PriorRun::State::kFinished) {
+    logging::info("job already answered; acking its redelivery",
+                  {{"job_id", job_id}, {"started_on", prior->hostname}});
+    (void)msg.ack();
+    span->End();
+    return;
+  }
+
   JobRun run(*jobs_, job_id, hostname_.get(), modify);
   stats_.started();
   const auto began = std::chrono::steady_clock::now();
@@ -190,8 +249,70 @@ void JobProcessor::process(messaging::Message msg, const std::string& durable) {
                                  {"category", category},
                                  {"operation", operation},
                                  {"delivery", delivery}});
-  run.event("started",
-            json{{"agent_version", osapi::version()}, {"pid", static_cast<long long>(::getpid())}});
+
+  // A failed job is final: answered, then acked (term when no retry could help); only a
+  // response that cannot be stored leaves the message for redelivery.
+  auto answer_failed = [&](const std::string& error, bool permanent) {
+    logging::error(
+        "job processing failed",
+        {{"job_id", job_id}, {"category", category}, {"operation", operation}, {"error", error}});
+    telemetry::record_error(*span, "job.failed", error);
+    run.event("failed", json{{"error", error}, {"duration_ms", run.elapsed_ms()}});
+    auto w = run.respond_retrying("failed", nullptr, error);
+    count(w.ok(), true);
+    if (!w.ok())
+      (void)msg.nak();
+    else if (permanent)
+      (void)msg.term();
+    else
+      (void)msg.ack();
+    span->End();
+  };
+
+  if (prior->state == PriorRun::State::kInterrupted) {
+    answer_failed(interrupted_error(*prior), false);
+    return;
+  }
+
+  // Everything that may fail before the provider runs: the job has not started yet.
+  json data;
+  if (!well_formed) {
+    answer_failed(record.ok() ? "invalid operation type format: " + type : record.error().message,
+                  true);
+    return;
+  }
+  data = operation_data(*record);
+  if (contains_fact_refs(data)) {
+    Status resolved = resolve_fact_refs_in_place(data, facts_.values(run.hostname()));
+    if (!resolved.ok()) {
+      const std::string error = "failed to resolve fact references: " + resolved.error().message;
+      // Facts not gathered yet may be there on the next delivery (it never started, so it
+      // may run then); a bad key never will.
+      if (resolved.error().code != ErrorCode::kUnavailable) {
+        answer_failed(error, true);
+        return;
+      }
+      run.event("failed", json{{"error", error}, {"duration_ms", run.elapsed_ms()}});
+      count(run.respond("failed", nullptr, error).ok(), true);
+      retry_later(msg, delivery);
+      span->End();
+      return;
+    }
+  }
+
+  // Stored before the provider runs: from here on no delivery may start the job again.
+  auto started = run.put_event("started", json{{"agent_version", osapi::version()},
+                                               {"pid", static_cast<long long>(::getpid())},
+                                               {"machine_id", machine_id_}});
+  if (!started.ok()) {
+    logging::warn("failed to record the job start; will retry",
+                  {{"job_id", job_id}, {"error", started.error().message}});
+    telemetry::record_error(*span, "kv", started.error().message);
+    count(false, false);
+    (void)msg.nak();
+    span->End();
+    return;
+  }
   logging::info("processing job",
                 {{"job_id", job_id},
                  {"type", job::kind_name(modify ? job::OpKind::kModify : job::OpKind::kQuery)},
@@ -199,22 +320,9 @@ void JobProcessor::process(messaging::Message msg, const std::string& durable) {
                  {"operation", operation}});
 
   DispatchResult result;
-  if (!well_formed) {
-    result.error = record.ok() ? "invalid operation type format: " + type : record.error().message;
-    result.permanent = true;
-  } else {
-    json data = operation_data(*record);
-    Status resolved = Status::Ok();
-    if (contains_fact_refs(data))
-      resolved = resolve_fact_refs_in_place(data, facts_.values(run.hostname()));
-    if (!resolved.ok()) {
-      result.error = "failed to resolve fact references: " + resolved.error().message;
-      // Facts not gathered yet may be there on the next delivery; a bad key never will.
-      result.permanent = resolved.error().code != ErrorCode::kUnavailable;
-    } else {
-      TickerScope keep_alive(ticker_, &msg);
-      result = dispatch(type, data, DispatchContext{cfg_.agent.labels, modify});
-    }
+  {
+    TickerScope keep_alive(ticker_, &msg);
+    result = dispatch(type, data, DispatchContext{cfg_.agent.labels, modify, commands_});
   }
 
   // The response must be stored before the ack: a lost write is retried by redelivery.
@@ -234,7 +342,7 @@ void JobProcessor::process(messaging::Message msg, const std::string& durable) {
   if (result.ok) {
     const std::string body = result.data.dump();
     run.event("completed", json{{"duration_ms", run.elapsed_ms()}, {"result_size", body.size()}});
-    finish_with_ack(run.respond("completed", result.data, ""), "completed");
+    finish_with_ack(run.respond_retrying("completed", result.data, ""), "completed");
     span->End();
     return;
   }
@@ -245,33 +353,34 @@ void JobProcessor::process(messaging::Message msg, const std::string& durable) {
                   {{"job_id", job_id}, {"operation", type}, {"reason", result.error}});
     span->SetAttribute("job.status", "skipped");
     run.event("skipped", json{{"error", message}, {"duration_ms", run.elapsed_ms()}});
-    finish_with_ack(run.respond("skipped", nullptr, message), "skipped");
+    finish_with_ack(run.respond_retrying("skipped", nullptr, message), "skipped");
     span->End();
     return;
   }
 
-  logging::error("job processing failed", {{"job_id", job_id},
-                                           {"category", category},
-                                           {"operation", operation},
-                                           {"error", result.error}});
-  telemetry::record_error(*span, "job.failed", result.error);
-  run.event("failed", json{{"error", result.error}, {"duration_ms", run.elapsed_ms()}});
-  auto w = run.respond("failed", nullptr, result.error);
-  count(w.ok(), true);
-  if (!w.ok()) {
-    (void)msg.nak();
-  } else if (result.permanent) {
-    (void)msg.term();
+  answer_failed(result.error, result.permanent);
+}
+
+void JobProcessor::retry_later(messaging::Message& msg, uint64_t delivery) {
+  const auto& c = cfg_.agent.consumer;
+  if (delivery >= static_cast<uint64_t>(c.max_deliver) || c.back_off.empty() || delivery == 0) {
+    (void)msg.nak();  // last delivery: at once, so the advisory reaches the DLQ now
   } else {
-    const auto& c = cfg_.agent.consumer;
-    if (delivery >= static_cast<uint64_t>(c.max_deliver) || c.back_off.empty() || delivery == 0) {
-      (void)msg.nak();  // last delivery: at once, so the advisory reaches the DLQ now
-    } else {
-      const size_t i = std::min<size_t>(delivery - 1, c.back_off.size() - 1);
-      (void)msg.nak_with_delay(c.back_off[i]);
-    }
+    const size_t i = std::min<size_t>(delivery - 1, c.back_off.size() - 1);
+    (void)msg.nak_with_delay(c.back_off[i]);
   }
-  span->End();
+}
+
+JobProcessor::InFlight::InFlight(JobProcessor& p, const std::string& job_id)
+    : p_(p), job_id_(job_id) {
+  std::lock_guard<std::mutex> lk(p_.in_flight_mu_);
+  claimed_ = p_.in_flight_.insert(job_id_).second;
+}
+
+JobProcessor::InFlight::~InFlight() {
+  if (!claimed_) return;
+  std::lock_guard<std::mutex> lk(p_.in_flight_mu_);
+  p_.in_flight_.erase(job_id_);
 }
 
 }  // namespace osapi::agent

@@ -187,6 +187,29 @@ Result<std::optional<KvEntry>> KeyValue::get(const std::string& key) {
   return std::optional<KvEntry>(std::move(out));
 }
 
+Result<std::optional<KvEntry>> KeyValue::last(const std::string& filter) {
+  const std::string subject = "$KV." + impl_->bucket + "." + filter;
+  natsMsg* raw = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  const natsStatus s = js_GetLastMsg(&raw, impl_->core->js, kv_stream(impl_->bucket).c_str(),
+                                     subject.c_str(), nullptr, &jerr);
+  if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) return std::optional<KvEntry>();
+  if (s != NATS_OK) return nats_error("KV last " + impl_->bucket + "/" + filter, s, jerr);
+  std::unique_ptr<natsMsg, void (*)(natsMsg*)> msg(raw, natsMsg_Destroy);
+  const char* op = nullptr;
+  if (natsMsgHeader_Get(raw, "KV-Operation", &op) == NATS_OK && op != nullptr &&
+      (std::string(op) == "DEL" || std::string(op) == "PURGE"))
+    return std::optional<KvEntry>();
+  KvEntry out;
+  const std::string prefix = "$KV." + impl_->bucket + ".";
+  const std::string subj = natsMsg_GetSubject(raw);
+  out.key = subj.rfind(prefix, 0) == 0 ? subj.substr(prefix.size()) : subj;
+  if (const char* d = natsMsg_GetData(raw))
+    out.value.assign(d, static_cast<size_t>(natsMsg_GetDataLength(raw)));
+  out.revision = natsMsg_GetSequence(raw);
+  return std::optional<KvEntry>(std::move(out));
+}
+
 Status KeyValue::del(const std::string& key) {
   const natsStatus s = kvStore_Delete(impl_->kv, key.c_str());
   if (s != NATS_OK) return nats_error("KV delete " + impl_->bucket + "/" + key, s);

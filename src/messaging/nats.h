@@ -208,6 +208,9 @@ class KeyValue {
   Result<uint64_t> create(const std::string& key, const std::string& value);
   // nullopt when the key does not exist or was deleted.
   Result<std::optional<KvEntry>> get(const std::string& key);
+  // The newest entry among the keys matching `filter` (wildcards allowed: "status.1.started.>"),
+  // one server round trip; nullopt when none matches or the newest is a delete marker.
+  Result<std::optional<KvEntry>> last(const std::string& filter);
   Status del(const std::string& key);
   Status purge(const std::string& key);
   // All current keys, optionally limited by a subject-style filter ("jobs.>"); empty bucket → {}.

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <cstring>
 
 #include "common/strings.h"
+#include "provider/command_lifetime.h"
 #include "provider/file_util.h"
 
 extern char** environ;
@@ -81,8 +83,13 @@ struct Capture {
 
 // The child after fork: only async-signal-safe calls until exec. A failure is reported to the
 // parent as "<stage>\0<errno>" on the CLOEXEC error pipe.
-[[noreturn]] void exec_child(int out_fd, int err_fd, int report_fd, const char* cwd,
+[[noreturn]] void exec_child(int out_fd, int err_fd, int report_fd, pid_t parent, const char* cwd,
                              const char* path, char* const* argv) {
+  // The signal comes when the *thread* that forked exits, not the process: run_command forks
+  // on its caller's thread and stays there until the child is reaped, so it never fires early.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // The parent died before prctl took effect: nobody would ever send the signal.
+  if (::getppid() != parent) ::_exit(127);
   ::setpgid(0, 0);
   const int null_fd = ::open("/dev/null", O_RDONLY);
   if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
@@ -124,6 +131,10 @@ int wait_child(pid_t pid, bool block, bool& exited) {
 
 Error exec_failure(const std::string& what) {
   return make_error(ErrorCode::kInternal, "failed to execute command: " + what);
+}
+
+Error stopping() {
+  return make_error(ErrorCode::kUnavailable, "command killed: agent is stopping");
 }
 
 }  // namespace
@@ -173,16 +184,26 @@ Result<CommandResult> run_command(const CommandRequest& request) {
     return exec_failure("pipe: " + errno_text(errno));
 
   const auto start = SteadyClock::now();
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) return exec_failure("fork: " + errno_text(errno));
   if (pid == 0) {
-    exec_child(out_w.get(), err_w.get(), report_w.get(),
+    exec_child(out_w.get(), err_w.get(), report_w.get(), parent,
                request.cwd.empty() ? nullptr : request.cwd.c_str(), path.c_str(), argv.data());
   }
   ::setpgid(pid, pid);  // also in the parent, so the group exists before any kill below
   out_w.reset();
   err_w.reset();
   report_w.reset();
+  auto reap_killed = [&](const Error& e) {
+    ::kill(-pid, SIGKILL);
+    bool exited = false;
+    wait_child(pid, true, exited);
+    return e;
+  };
+  detail::Supervision supervision(request.groups, pid);
+  if (!supervision.start_guard()) return reap_killed(exec_failure("guard: " + errno_text(errno)));
+  if (!supervision.registered()) return reap_killed(stopping());
 
   // The report pipe closes on a successful exec; otherwise it carries the failing stage.
   char report[32] = {};
@@ -246,6 +267,7 @@ Result<CommandResult> run_command(const CommandRequest& request) {
                         "command timed out after " + std::to_string(timeout_s) + "s");
     }
   }
+  if (supervision.finish()) return stopping();
   CommandResult result;
   result.exit_code = exit_code;
   result.duration_ms =

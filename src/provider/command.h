@@ -3,8 +3,12 @@
 // the other providers use for system tools (resolvectl).
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -19,12 +23,31 @@ namespace osapi::provider {
 inline constexpr size_t kMaxCommandOutput = 256 * 1024;
 inline constexpr int kDefaultCommandTimeoutSeconds = 30;
 
+// The process groups of the commands one owner (the agent) is running, so it can end them all
+// when it stops. Thread-safe.
+class ProcessGroups {
+ public:
+  // False once kill_all() ran: the command must not run.
+  bool add(pid_t group);
+  // True when kill_all() killed this group.
+  bool remove(pid_t group);
+  // SIGKILL to every running group; later add()s fail. Returns how many groups it signalled.
+  size_t kill_all();
+  size_t running() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<pid_t, bool> groups_;  // group → killed by kill_all()
+  bool closed_ = false;
+};
+
 struct CommandRequest {
   std::string command;            // program name (looked up on PATH) or path; shell: the script
   std::vector<std::string> args;  // exec only
   std::string cwd;                // "" = the agent's working directory
   int timeout_seconds = kDefaultCommandTimeoutSeconds;  // <= 0 → default
   bool shell = false;                                   // run `/bin/sh -c <command>`
+  ProcessGroups* groups = nullptr;                      // registered there while it runs
 };
 
 struct CommandResult {
@@ -40,7 +63,11 @@ std::string find_executable(const std::string& name);
 
 // fork/exec with the child in its own process group, stdin from /dev/null. A non-zero exit
 // status is a successful result. Errors: "command timed out after <n>s" (the whole process
-// group is killed), "failed to execute command: <reason>" (not found, chdir, exec failure).
+// group is killed), "command killed: agent is stopping" (ProcessGroups::kill_all),
+// "failed to execute command: <reason>" (not found, chdir, exec failure).
+// The command never outlives this process: the child gets SIGKILL when the calling thread
+// dies (PR_SET_PDEATHSIG), and a guard process kills its whole group when this process dies.
+// Blocks the calling thread until the command ends.
 Result<CommandResult> run_command(const CommandRequest& request);
 
 // Job data {"command","args"?,"cwd"?,"timeout"?} → request; error text for malformed data.

@@ -99,6 +99,39 @@ TEST_F(KeyValueTest, KeysAllAndFiltered) {
   EXPECT_TRUE(none->empty());
 }
 
+TEST_F(KeyValueTest, LastEntryUnderAWildcardFilter) {
+  auto kv = bucket();
+  ASSERT_TRUE(kv);
+  auto none = kv->last("status.1.started.>");
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_FALSE(none->has_value());
+
+  ASSERT_TRUE(kv->put("status.1.started.host-a.100", "a").ok());
+  ASSERT_TRUE(kv->put("status.1.started.host-b.200", "b").ok());
+  ASSERT_TRUE(kv->put("status.2.started.host-a.300", "other job").ok());
+  ASSERT_TRUE(kv->put("status.1.completed.host-a.400", "not started").ok());
+
+  auto any = kv->last("status.1.started.>");
+  ASSERT_TRUE(any.ok()) << any.error().message;
+  ASSERT_TRUE(any->has_value());
+  EXPECT_EQ((*any)->key, "status.1.started.host-b.200");
+  EXPECT_EQ((*any)->value, "b");
+
+  auto a = kv->last("status.1.started.host-a.*");
+  ASSERT_TRUE(a.ok() && a->has_value());
+  EXPECT_EQ((*a)->key, "status.1.started.host-a.100");
+
+  auto c = kv->last("status.1.started.host-c.*");
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->has_value());
+
+  // A deleted newest entry counts as absent.
+  ASSERT_TRUE(kv->del("status.1.started.host-b.200").ok());
+  auto deleted = kv->last("status.1.started.host-b.*");
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_FALSE(deleted->has_value());
+}
+
 TEST_F(KeyValueTest, WatchReplaysThenStreamsLiveUpdates) {
   auto kv = bucket();
   ASSERT_TRUE(kv);
