@@ -26,6 +26,7 @@ json facts_of(ApiContext& ctx, const job::AgentInfo& a) {
 
 http::Response get_agents(ApiContext& ctx, http::Request& req) {
   if (auto denied = authorize(req, ctx)) return *denied;
+  if (auto down = nats_unavailable(ctx)) return *down;
   auto agents = ctx.registry->list();
   if (!agents.ok()) return http::Response::app_error(500, agents.error().message);
   const auto now = Clock::now();
@@ -40,6 +41,7 @@ http::Response get_agent_details(ApiContext& ctx, http::Request& req) {
   if (auto denied = authorize(req, ctx)) return *denied;
   if (name.empty()) return field_violation("GetAgentDetailsParams", "Hostname", "required");
   if (name.size() > 255) return field_violation("GetAgentDetailsParams", "Hostname", "max");
+  if (auto down = nats_unavailable(ctx)) return *down;
   auto agent = ctx.registry->find(name);
   if (!agent.ok()) {
     if (agent.error().code == ErrorCode::kNotFound)

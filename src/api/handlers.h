@@ -47,7 +47,10 @@ http::Response get_audit_log_by_id(ApiContext& ctx, http::Request& req);
 // Registers every route with its operation id and permission.
 void register_routes(http::Router& router, ApiContext& ctx);
 
-// Maps a job-layer error to the API's 500 body.
+// Maps a job-layer error to the API's error body: 503 when NATS is unavailable, else 500.
 http::Response job_error(const Error& e);
+// 503 {"error": "NATS not connected: …"} while the controller's NATS connection is down (it
+// reconnects by itself), answered at once instead of after each NATS call's own timeout.
+std::optional<http::Response> nats_unavailable(const ApiContext& ctx);
 
 }  // namespace osapi::api

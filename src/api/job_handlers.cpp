@@ -95,11 +95,12 @@ http::Response created(const job::Submitted& s) {
                                         {"timestamp", s.created}});
 }
 
-// Not found → 404, bad input → 400, anything else → 500; always {"error": …}.
+// Not found → 404, bad input → 400, NATS unavailable → 503, anything else → 500; always
+// {"error": …}.
 http::Response error_response(const Error& e) {
   if (e.code == ErrorCode::kNotFound) return http::Response::app_error(404, e.message);
   if (e.code == ErrorCode::kInvalidArgument) return http::Response::app_error(400, e.message);
-  return http::Response::app_error(500, e.message);
+  return job_error(e);
 }
 
 }  // namespace
@@ -122,10 +123,9 @@ http::Response get_jobs(ApiContext& ctx, http::Request& req) {
   if (*offset < 0) problems.push_back(field_error("GetJobsParams", "Offset", "min"));
   if (!problems.empty()) return http::Response::app_error(400, join(problems, "; "));
 
+  if (auto down = nats_unavailable(ctx)) return *down;
   auto page = ctx.jobs->list(status, *limit == 0 ? 10 : *limit, *offset);
-  if (!page.ok())
-    return http::Response::app_error(page.error().code == ErrorCode::kUnavailable ? 503 : 500,
-                                     page.error().message);
+  if (!page.ok()) return job_error(page.error());
   json items = json::array();
   for (const auto& v : page->items) items.push_back(job::to_list_item_json(v));
   json counts = json::object();
@@ -139,12 +139,9 @@ http::Response get_job_by_id(ApiContext& ctx, http::Request& req) {
   auto id = http::path_uuid(req, "id");
   if (!id) return id.response();
   if (auto denied = authorize(req, ctx)) return *denied;
+  if (auto down = nats_unavailable(ctx)) return *down;
   auto view = ctx.jobs->get(*id);
-  if (!view.ok()) {
-    if (view.error().code == ErrorCode::kNotFound)
-      return http::Response::app_error(404, view.error().message);
-    return http::Response::app_error(500, view.error().message);
-  }
+  if (!view.ok()) return error_response(view.error());
   return http::Response::json(200, job::to_detail_json(*view));
 }
 
@@ -152,12 +149,9 @@ http::Response delete_job_by_id(ApiContext& ctx, http::Request& req) {
   auto id = http::path_uuid(req, "id");
   if (!id) return id.response();
   if (auto denied = authorize(req, ctx)) return *denied;
+  if (auto down = nats_unavailable(ctx)) return *down;
   auto st = ctx.jobs->del(*id);
-  if (!st.ok()) {
-    if (st.error().code == ErrorCode::kNotFound)
-      return http::Response::app_error(404, st.error().message);
-    return http::Response::app_error(500, st.error().message);
-  }
+  if (!st.ok()) return error_response(st.error());
   return http::Response::no_content();
 }
 
@@ -171,6 +165,7 @@ http::Response retry_job_by_id(ApiContext& ctx, http::Request& req) {
   if (target_field != body->end() && !target_field->is_string() && !target_field->is_null())
     return type_error(req.body, "string", *target_field, "target_hostname");
   if (auto denied = authorize(req, ctx)) return *denied;
+  if (auto down = nats_unavailable(ctx)) return *down;
 
   // Retrying runs the stored operation again: the caller needs that operation's own
   // permission too, or a job:write token could re-run an admin's shell command.

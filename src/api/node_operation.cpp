@@ -66,7 +66,12 @@ json timeout_item(const NodeOperation& op, const std::string& hostname) {
 }  // namespace
 
 http::Response job_error(const Error& e) {
-  return http::Response::app_error(500, e.message);
+  return http::Response::app_error(e.code == ErrorCode::kUnavailable ? 503 : 500, e.message);
+}
+
+std::optional<http::Response> nats_unavailable(const ApiContext& ctx) {
+  if (ctx.conn && ctx.conn->connected()) return std::nullopt;
+  return http::Response::app_error(503, "NATS not connected: reconnecting, retry later");
 }
 
 http::Response field_violation(const std::string& type, const std::string& field,
@@ -130,6 +135,8 @@ http::Response run_node_operation(ApiContext& ctx, http::Request& req, const Nod
     body = std::move(*decoded);
   }
   if (auto denied = authorize(req, ctx)) return *denied;
+  // Before the target lookup: with NATS down the registry read would call a known host unknown.
+  if (auto down = nats_unavailable(ctx)) return *down;
   auto bound = bind_node_target(req, ctx);
   if (auto* resp = std::get_if<http::Response>(&bound)) return std::move(*resp);
   const job::Target target = std::get<job::Target>(std::move(bound));

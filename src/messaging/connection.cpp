@@ -29,6 +29,8 @@ Core::~Core() {
 
 namespace {
 
+constexpr int kReconnectBufferBytes = 8 * 1024 * 1024;
+
 // Reconnect backoff: 250 ms doubling up to 5 s, plus up to 20 % jitter.
 int64_t reconnect_delay(natsConnection*, int attempts, void*) {
   int64_t delay = 250;
@@ -155,10 +157,15 @@ Result<std::shared_ptr<Connection>> Connection::connect(const ConnectOptions& o)
   if (s == NATS_OK) s = natsOptions_SetTimeout(opts.get(), o.connect_timeout_ms);
   // Publishes on the request path must not wait for the 1 ms flusher (stack.md trap 2).
   if (s == NATS_OK) s = natsOptions_SetSendAsap(opts.get(), true);
+  // A broker restart (its supervisor killed and started again) must never make a long-running
+  // role give up: retry without limit, backing off, and hold what is published meanwhile in a
+  // reconnect buffer (sent on reconnect; a publish that would overflow it fails at once).
   if (s == NATS_OK && o.reconnect_forever) {
     s = natsOptions_SetMaxReconnect(opts.get(), -1);
     if (s == NATS_OK)
       s = natsOptions_SetCustomReconnectDelay(opts.get(), detail::reconnect_delay, nullptr);
+    if (s == NATS_OK)
+      s = natsOptions_SetReconnectBufSize(opts.get(), detail::kReconnectBufferBytes);
   }
   if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts.get(), detail::on_disconnected, nullptr);
   if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts.get(), detail::on_reconnected, nullptr);

@@ -2,8 +2,9 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,8 +23,61 @@ ChildProcess::~ChildProcess() {
   join_reader();
 }
 
-Status ChildProcess::start(const std::vector<std::string>& argv) {
-  int out[2], err[2];
+namespace {
+
+// In the forked child only async-signal-safe calls are allowed (the parent has threads).
+// Reports errno through `err_fd` (close-on-exec, so a successful exec sends nothing) and exits.
+[[noreturn]] void child_fail(int err_fd) {
+  const int e = errno;
+  (void)!write(err_fd, &e, sizeof(e));
+  _exit(127);
+}
+
+// The child side of start(): never returns.
+[[noreturn]] void exec_child(char* const* args, pid_t parent, int out_w, int err_w, int pass_fd,
+                             int report_fd) {
+  // Above the fds rearranged below, so failures can still be reported after the dup2s.
+  const int err_fd = fcntl(report_fd, F_DUPFD_CLOEXEC, 10);
+  if (err_fd < 0) _exit(127);
+  // Dies with its supervisor, even one killed with SIGKILL. Set before the parent check: a
+  // parent that died in between left us reparented already, so getppid() no longer matches.
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(err_fd);
+  if (getppid() != parent) _exit(127);
+  // Own process group, so a terminal's Ctrl-C reaches the supervisor only; it stops us.
+  if (setpgid(0, 0) != 0) child_fail(err_fd);
+
+  // Copy every source above the targets first: a source may itself sit on 0..3.
+  const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd < 0) child_fail(err_fd);
+  const int sources[4] = {null_fd, out_w, err_w, pass_fd};
+  int high[4] = {-1, -1, -1, -1};
+  for (int i = 0; i < 4; ++i) {
+    if (sources[i] < 0) continue;
+    high[i] = fcntl(sources[i], F_DUPFD_CLOEXEC, 10);
+    if (high[i] < 0) child_fail(err_fd);
+  }
+  for (int target = 0; target < 4; ++target) {
+    if (high[target] >= 0 && dup2(high[target], target) < 0) child_fail(err_fd);  // clears CLOEXEC
+  }
+
+  // Default dispositions and an empty mask (the supervisor blocks and handles some signals).
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGCHLD, SIGHUP}) sigaction(sig, &dfl, nullptr);
+  sigset_t empty;
+  sigemptyset(&empty);
+  sigprocmask(SIG_SETMASK, &empty, nullptr);
+
+  execve(args[0], args, environ);
+  child_fail(err_fd);
+}
+
+}  // namespace
+
+Status ChildProcess::start(const std::vector<std::string>& argv, int pass_fd) {
+  if (argv.empty()) return Error(ErrorCode::kInvalidArgument, "spawn: empty command");
+  int out[2], err[2], report[2];
   if (pipe2(out, O_CLOEXEC) != 0)
     return Error(ErrorCode::kInternal, "pipe: " + std::string(strerror(errno)));
   if (pipe2(err, O_CLOEXEC) != 0) {
@@ -31,41 +85,47 @@ Status ChildProcess::start(const std::vector<std::string>& argv) {
     close(out[1]);
     return Error(ErrorCode::kInternal, "pipe: " + std::string(strerror(errno)));
   }
-
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // Own process group; an unblocked signal mask and default dispositions (we block
-  // SIGINT/SIGTERM in the supervisor, which the child would otherwise inherit).
-  sigset_t empty, defaults;
-  sigemptyset(&empty);
-  sigemptyset(&defaults);
-  for (int s : {SIGINT, SIGTERM, SIGPIPE, SIGCHLD, SIGHUP}) sigaddset(&defaults, s);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setsigmask(&attr, &empty);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  if (pipe2(report, O_CLOEXEC) != 0) {
+    for (int fd : {out[0], out[1], err[0], err[1]}) close(fd);
+    return Error(ErrorCode::kInternal, "pipe: " + std::string(strerror(errno)));
+  }
 
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  const int rc = posix_spawn(&pid_, args[0], &fa, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
+
+  // Every signal blocked across fork(), so no handler of ours runs in the child before exec.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid == 0) exec_child(args.data(), parent, out[1], err[1], pass_fd, report[1]);
+  const int fork_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
   close(out[1]);
   close(err[1]);
-  if (rc != 0) {
+  close(report[1]);
+  if (pid < 0) {
+    for (int fd : {out[0], err[0], report[0]}) close(fd);
+    return Error(ErrorCode::kInternal, "fork: " + std::string(strerror(fork_errno)));
+  }
+
+  // EOF: exec succeeded (the pipe closed on exec); an int: the errno of the step that failed.
+  int child_errno = 0;
+  ssize_t n;
+  do {
+    n = read(report[0], &child_errno, sizeof(child_errno));
+  } while (n < 0 && errno == EINTR);
+  close(report[0]);
+  if (n > 0) {
+    waitpid(pid, nullptr, 0);
     close(out[0]);
     close(err[0]);
-    pid_ = -1;
-    return Error(ErrorCode::kInternal, "spawn " + argv[0] + ": " + strerror(rc));
+    return Error(ErrorCode::kInternal, "spawn " + argv[0] + ": " + strerror(child_errno));
   }
+  pid_ = pid;
+  reaped_ = false;
   reader_ = std::thread([this, o = out[0], e = err[0]] { read_loop(o, e); });
   return Status::Ok();
 }

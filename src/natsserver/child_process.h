@@ -1,5 +1,6 @@
 // The nats-server child: spawned in its own process group with piped output that a reader
-// thread re-logs line by line (component=nats-server).
+// thread re-logs line by line (component=nats-server). It dies with the thread that started it
+// (PR_SET_PDEATHSIG), so a supervisor killed with SIGKILL never leaves an orphan broker.
 #pragma once
 
 #include <sys/types.h>
@@ -22,7 +23,10 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
-  Status start(const std::vector<std::string>& argv);
+  // Runs argv[0] (a path). `pass_fd` >= 0 becomes fd 3 of the child (read it as /dev/fd/3).
+  // The calling thread must outlive the child: the kernel kills the child when the thread that
+  // forked it exits, not only when the process does.
+  Status start(const std::vector<std::string>& argv, int pass_fd = -1);
   pid_t pid() const { return pid_; }
   // Non-blocking reap; true once the child has exited (status in exit_description()).
   bool exited();

@@ -15,14 +15,14 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <thread>
 
 #include "common/strings.h"
 #include "logging/logger.h"
 #include "messaging/nats.h"
 #include "natsserver/child_process.h"
-#include "job/provision.h"
+#include "natsserver/config_fd.h"
+#include "natsserver/port_holder.h"
 #include "natsserver/server_config.h"
 
 namespace osapi::natsserver {
@@ -94,50 +94,6 @@ class SignalWatch {
   int pipe_[2] = {-1, -1};
   struct sigaction old_int_ {
   }, old_term_{};
-};
-
-// Private runtime dir (0700) holding the config file (0600); removed on destruction.
-class RuntimeDir {
- public:
-  Status create() {
-    const char* base = std::getenv("XDG_RUNTIME_DIR");
-    std::error_code ec;
-    std::string root = (base && *base && std::filesystem::is_directory(base, ec))
-                           ? std::string(base)
-                           : std::filesystem::temp_directory_path(ec).string();
-    if (root.empty()) root = "/tmp";
-    std::string tmpl = root + "/osapi-nats-XXXXXX";
-    if (mkdtemp(tmpl.data()) == nullptr)
-      return Error(ErrorCode::kInternal, "create runtime dir in " + root + ": " + strerror(errno));
-    path_ = tmpl;
-    chmod(path_.c_str(), 0700);
-    return Status::Ok();
-  }
-  Result<std::string> write(const std::string& name, const std::string& content) {
-    const std::string p = path_ + "/" + name;
-    const int fd = open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return Error(ErrorCode::kInternal, "write " + p + ": " + strerror(errno));
-    size_t off = 0;
-    while (off < content.size()) {
-      const ssize_t n = ::write(fd, content.data() + off, content.size() - off);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        close(fd);
-        return Error(ErrorCode::kInternal, "write " + p + ": " + strerror(errno));
-      }
-      off += static_cast<size_t>(n);
-    }
-    close(fd);
-    return p;
-  }
-  ~RuntimeDir() {
-    if (path_.empty()) return;
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-
- private:
-  std::string path_;
 };
 
 bool tcp_open(const std::string& host, int port) {
@@ -259,22 +215,25 @@ int run_nats_server(const config::Config& cfg, const Hooks& hooks) {
     return 1;
   }
 
-  SignalWatch signals;  // before any thread of ours starts, so they inherit the blocked set
-  RuntimeDir runtime;
-  const std::string internal_password = random_password_hex();
-  Result<std::string> conf_path = Error(ErrorCode::kInternal, "");
-  if (auto st = runtime.create(); !st.ok()) {
-    conf_path = st.error();
-  } else {
-    conf_path = runtime.write("nats-server.conf", generate_server_config(cfg, internal_password));
-  }
-  if (!conf_path.ok()) {
-    logging::error("failed to start embedded NATS server", {{"error", conf_path.error().message}});
+  // A broker still on our port (one an older supervisor left behind, say) would make the child
+  // fail with a bare bind error: name the port and its holder instead.
+  if (auto st = check_port_free(s.host, s.port); !st.ok()) {
+    logging::error("failed to start embedded NATS server", {{"error", st.error().message}});
     return 1;
   }
 
+  SignalWatch signals;  // before any thread of ours starts, so they inherit the blocked set
+  const std::string internal_password = random_password_hex();
+  auto conf = ConfigFd::create("nats-server.conf", generate_server_config(cfg, internal_password));
+  if (!conf.ok()) {
+    logging::error("failed to start embedded NATS server", {{"error", conf.error().message}});
+    return 1;
+  }
+
+  // The child dies with the thread that forks it: this one, which stops the child before it
+  // returns (every path below), so the child never outlives a running supervisor.
   ChildProcess child;
-  if (auto st = child.start({*bin, "-c", *conf_path}); !st.ok()) {
+  if (auto st = child.start({*bin, "-c", ConfigFd::kChildPath}, conf->fd()); !st.ok()) {
     logging::error("failed to start embedded NATS server", {{"error", st.error().message}});
     return 1;
   }

@@ -13,6 +13,8 @@ namespace osapi::natsserver {
 // Runs until SIGINT/SIGTERM (returns 0 after stopping the child) or until the child exits on
 // its own or start-up fails (returns 1, with the reason logged). Call after config load,
 // logging and tracing init. Blocks SIGINT/SIGTERM in the calling thread while it runs.
+// The child dies with the calling thread (a kill -9 of the supervisor included), so call it
+// from the thread that lives until it returns: the main thread in `osapi`.
 // The supervisor only runs the broker; what lives in it comes through the hooks:
 // `provision` once the server answers (creates the streams and buckets; an error stops it,
 // exit 1), then `after_ready` with the supervisor's own connection (open until the child

@@ -75,7 +75,7 @@ RunResult Stack::curl(const std::vector<std::string>& args) {
 void Stack::start_nats() {
   nats_ = std::make_unique<Process>(
       std::vector<std::string>{OSAPI_BINARY, "-f", config_, "nats", "server", "start"},
-      std::map<std::string, std::string>{}, dir_.path());
+      opts_.nats_env, dir_.path());
   if (!nats_->wait_output("embedded NATS server running", std::chrono::seconds(20)))
     throw std::runtime_error("nats did not start: " + nats_->err());
 }

@@ -17,6 +17,7 @@ struct StackOptions {
   bool tracing = true;
   std::string extra_yaml;  // appended at the end of the config
   std::vector<std::map<std::string, std::string>> agents = {{}};  // env per agent
+  std::map<std::string, std::string> nats_env;  // env of `nats server start` (TMPDIR, …)
 };
 
 class Stack {
@@ -24,6 +25,7 @@ class Stack {
   explicit Stack(StackOptions options = {});
   ~Stack();
 
+  // Starts (or, once the previous one exited, starts again) the NATS supervisor.
   void start_nats();
   void start_api();  // the controller
   void start_agent(const std::map<std::string, std::string>& env = {});

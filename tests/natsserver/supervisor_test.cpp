@@ -1,5 +1,6 @@
 // The supervisor as a real process (natsserver_supervisor_runner): start, ready, provisioned,
-// SIGTERM → exit 0; start-up failures → exit 1 with a clear log line.
+// SIGTERM → exit 0; start-up failures → exit 1 with a clear log line; SIGKILL takes the
+// nats-server child with it and a restart on the same store dir recovers the data.
 #include "natsserver/supervisor.h"
 
 #include <arpa/inet.h>
@@ -11,7 +12,7 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
+#include <memory>
 
 #include "messaging/nats.h"
 #include "process.h"
@@ -35,8 +36,21 @@ std::vector<std::string> runner_args(int port, const TempDir& dir,
   return args;
 }
 
+// Both places a temp file could go point at one dir the tests expect to stay empty.
 std::map<std::string, std::string> runner_env(const TempDir& runtime) {
-  return {{"XDG_RUNTIME_DIR", runtime.path()}};
+  return {{"XDG_RUNTIME_DIR", runtime.path()}, {"TMPDIR", runtime.path()}};
+}
+
+// The nats-server child of a running supervisor (its only child process).
+pid_t server_child(const Process& p) {
+  const auto children = osapi::testing::child_pids(p.pid());
+  return children.size() == 1 ? children.front() : 0;
+}
+
+int count(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
 }
 
 bool dir_empty(const std::string& p) {
@@ -77,15 +91,16 @@ TEST(SupervisorTest, StartsProvisionsAndStopsOnSigterm) {
   EXPECT_NE(out.find("store_dir=" + dir.file("js")), std::string::npos) << out;
   EXPECT_NE(out.find("namespace=osapi"), std::string::npos);
   EXPECT_NE(out.find("auth.type=none"), std::string::npos);
-  EXPECT_FALSE(dir_empty(runtime.path()));  // private runtime dir with the config
-
-  for (const auto& entry : std::filesystem::directory_iterator(runtime.path())) {
-    EXPECT_EQ(std::filesystem::status(entry.path()).permissions() & std::filesystem::perms::all,
-              std::filesystem::perms::owner_all);
-    const auto conf = entry.path() / "nats-server.conf";
-    EXPECT_EQ(std::filesystem::status(conf).permissions() & std::filesystem::perms::all,
-              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  }
+  // The config (with any passwords) lives in memory only: an owner-only memfd the child holds.
+  EXPECT_TRUE(dir_empty(runtime.path()));
+  const pid_t child = server_child(p);
+  ASSERT_GT(child, 0);
+  const std::string conf_link = "/proc/" + std::to_string(child) + "/fd/3";
+  EXPECT_EQ(std::filesystem::read_symlink(conf_link).string().rfind("/memfd:nats-server.conf", 0),
+            0u);
+  EXPECT_EQ(std::filesystem::status(conf_link).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_NE(osapi::testing::read_file(conf_link).find("jetstream"), std::string::npos);
 
   messaging::ConnectOptions o;
   o.url = "nats://127.0.0.1:" + std::to_string(port);
@@ -147,9 +162,79 @@ TEST(SupervisorTest, PortAlreadyTakenFailsWithClearLog) {
   EXPECT_EQ(p.wait(30s), 1) << all_output(p);
   const std::string out = all_output(p);
   EXPECT_NE(out.find("failed to start embedded NATS server"), std::string::npos) << out;
-  EXPECT_NE(out.find("address already in use"), std::string::npos) << out;
+  EXPECT_NE(out.find("127.0.0.1:" + std::to_string(port) + ": address already in use"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("held by pid " + std::to_string(getpid())), std::string::npos) << out;
   EXPECT_TRUE(dir_empty(runtime.path()));
   close(fd);
+}
+
+// A broker an older supervisor left running: one line naming the port and its pid, exit 1.
+TEST(SupervisorTest, StaleNatsServerOnThePortFailsNamingIt) {
+  const int port = osapi::testing::free_port();
+  Process stale({osapi::testing::nats_server_bin(), "-a", "127.0.0.1", "-p", std::to_string(port)});
+  ASSERT_TRUE(osapi::testing::wait_port_open(port, 30s));
+
+  TempDir dir, runtime;
+  Process p(runner_args(port, dir), runner_env(runtime));
+  EXPECT_EQ(p.wait(30s), 1) << all_output(p);
+  const std::string out = all_output(p);
+  EXPECT_EQ(count(out, "failed to start embedded NATS server"), 1) << out;
+  EXPECT_NE(
+      out.find("127.0.0.1:" + std::to_string(port) + ": address already in use, held by pid " +
+               std::to_string(stale.pid()) + " (nats-server)"),
+      std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("nats-server spawned"), std::string::npos) << out;  // checked before spawning
+  EXPECT_TRUE(stale.running());
+}
+
+TEST(SupervisorTest, KillNineTakesTheChildAlongAndARestartRecovers) {
+  TempDir dir, runtime;
+  const int port = osapi::testing::free_port();
+  const std::string url = "nats://127.0.0.1:" + std::to_string(port);
+  auto first =
+      std::make_unique<Process>(runner_args(port, dir, {"namespace=osapi"}), runner_env(runtime));
+  ASSERT_TRUE(first->wait_output("embedded NATS server running", 30s)) << all_output(*first);
+  const pid_t child = server_child(*first);
+  ASSERT_GT(child, 0);
+  {
+    messaging::ConnectOptions o;
+    o.url = url;
+    auto c = messaging::Connection::connect(o);
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    auto kv = (*c)->key_value("osapi-job-queue");
+    ASSERT_TRUE(kv.ok()) << kv.error().message;
+    ASSERT_TRUE((*kv)->put("jobs.before-kill", "kept").ok());
+  }
+
+  first->signal(SIGKILL);
+  EXPECT_EQ(first->wait(20s), 128 + SIGKILL);
+  EXPECT_TRUE(osapi::testing::wait_process_gone(child, 20s))
+      << "nats-server outlived its supervisor";
+  EXPECT_TRUE(dir_empty(runtime.path()));
+  first.reset();
+
+  // Same port, same store: no "address already in use", the streams and their data are back.
+  Process second(runner_args(port, dir, {"namespace=osapi"}), runner_env(runtime));
+  ASSERT_TRUE(second.wait_output("embedded NATS server running", 30s)) << all_output(second);
+  EXPECT_NE(all_output(second).find("JetStream infrastructure configured successfully"),
+            std::string::npos);
+  messaging::ConnectOptions o;
+  o.url = url;
+  auto c = messaging::Connection::connect(o);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto kv = (*c)->key_value("osapi-job-queue");
+  ASSERT_TRUE(kv.ok()) << kv.error().message;
+  auto entry = (*kv)->get("jobs.before-kill");
+  ASSERT_TRUE(entry.ok()) << entry.error().message;
+  ASSERT_TRUE(entry->has_value());
+  EXPECT_EQ((*entry)->value, "kept");
+  c->reset();
+  second.signal(SIGTERM);
+  EXPECT_EQ(second.wait(20s), 0) << all_output(second);
+  EXPECT_TRUE(dir_empty(runtime.path()));
 }
 
 TEST(SupervisorTest, MissingBinaryFails) {
@@ -174,11 +259,7 @@ TEST(SupervisorTest, ChildDyingOnItsOwnExitsWithError) {
   const int port = osapi::testing::free_port();
   Process p(runner_args(port, dir), runner_env(runtime));
   ASSERT_TRUE(p.wait_output("embedded NATS server running", 30s)) << all_output(p);
-  // The nats-server child is the runner's only child process.
-  std::ifstream children("/proc/" + std::to_string(p.pid()) + "/task/" + std::to_string(p.pid()) +
-                         "/children");
-  pid_t child = 0;
-  ASSERT_TRUE(children >> child);
+  const pid_t child = server_child(p);
   ASSERT_GT(child, 0);
   kill(child, SIGKILL);
   EXPECT_EQ(p.wait(20s), 1) << all_output(p);

@@ -80,6 +80,35 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+std::vector<pid_t> child_pids(pid_t pid) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream in(task.path() / "children");
+    pid_t child = 0;
+    while (in >> child) out.push_back(child);
+  }
+  return out;
+}
+
+bool process_gone(pid_t pid) {
+  // /proc/<pid>/stat: "pid (comm) S …"; the comm may hold spaces or parentheses.
+  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  const auto close_paren = stat.rfind(')');
+  if (close_paren == std::string::npos || close_paren + 2 >= stat.size()) return true;
+  const char state = stat[close_paren + 2];
+  return state == 'Z' || state == 'X';
+}
+
+bool wait_process_gone(pid_t pid, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (process_gone(pid)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return process_gone(pid);
+}
+
 Process::Process(const std::vector<std::string>& argv,
                  const std::map<std::string, std::string>& env, const std::string& cwd,
                  const std::string& stdin_data) {

@@ -35,6 +35,12 @@ bool wait_port_open(int port, std::chrono::milliseconds timeout);
 
 std::string read_file(const std::string& path);
 
+// Direct children of `pid` (every thread's, from /proc/<pid>/task/*/children).
+std::vector<pid_t> child_pids(pid_t pid);
+// True once `pid` no longer runs: no /proc entry, or a zombie nobody reaped yet.
+bool process_gone(pid_t pid);
+bool wait_process_gone(pid_t pid, std::chrono::milliseconds timeout);
+
 // A child process; stdout and stderr go to files. Killed (SIGKILL to its group) on destruction
 // unless it already exited.
 class Process {
