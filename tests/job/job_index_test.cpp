@@ -176,7 +176,7 @@ TEST_F(JobIndexLive, HundredThousandJobsListPagedAndCounted) {
     e.job_id = all[i];
     e.event = "completed";
     e.hostname = "h1";
-    e.unix_nano = kBase + i * 1'000'000 + 1;
+    e.unix_nano = kBase + static_cast<int64_t>(i) * 1'000'000 + 1;
     ASSERT_TRUE(kv_->put(e.key(), e.to_json().dump()).ok());
   }
 
