@@ -18,6 +18,7 @@ Result<std::shared_ptr<messaging::KeyValue>> ensure_facts_bucket(messaging::Conn
   spec.bucket = config::ns_name(ns, f.bucket);
   spec.history = 1;
   spec.ttl = f.ttl;
+  spec.max_bytes = f.max_bytes > 0 ? f.max_bytes : -1;
   spec.storage = f.storage == "memory" ? "memory" : "file";
   spec.replicas = f.replicas > 0 ? f.replicas : 1;
   auto kv = conn.ensure_key_value(spec, false);

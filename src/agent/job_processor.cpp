@@ -109,6 +109,14 @@ class JobRun {
   }
 };
 
+// The revision of the controller's put of the job record, from the notification (0: none).
+uint64_t notified_revision(const Headers& headers) {
+  const std::string* v = find_header(headers, job::kJobRevisionHeader);
+  long long rev = 0;
+  if (v == nullptr || !parse_int64(*v, rev) || rev <= 0) return 0;
+  return static_cast<uint64_t>(rev);
+}
+
 json operation_data(const job::JobRecord& record) {
   if (record.operation.is_object()) {
     auto it = record.operation.find("data");
@@ -185,14 +193,39 @@ void JobProcessor::process(messaging::Message msg, const std::string& durable) {
   if (!rec_loaded) load_record();
   logging::info("received job notification",
                 {{"subject", subject}, {"job_key", job::job_key(job_id)}});
-  if (!rec_entry.ok() || !rec_entry->has_value()) {
-    const std::string why = rec_entry.ok() ? "job record not found" : rec_entry.error().message;
-    logging::warn("job record missing; terminating message", {{"job_id", job_id}, {"error", why}});
+  if (rec_entry.ok() && !rec_entry->has_value())
+    rec_entry = await_record(job_id, notified_revision(msg.headers()));
+  if (!rec_entry.ok()) {
+    logging::warn("cannot read the job record; will retry",
+                  {{"job_id", job_id}, {"error", rec_entry.error().message}});
+    telemetry::record_error(*span, "kv", rec_entry.error().message);
+    (void)msg.nak();  // KV unreachable: try again later
+    span->End();
+    return;
+  }
+  if (!rec_entry->has_value()) {
+    // Still missing after the bounded wait. Not the last delivery: redelivered later (with
+    // the consumer's backoff), when the bucket may have caught up. The last delivery answers
+    // "failed", so the job does not stay "submitted" for ever.
+    const std::string why = "job record not found";
     telemetry::record_error(*span, "job.missing", why);
-    if (rec_entry.ok())
+    const auto max_deliver = static_cast<uint64_t>(cfg_.agent.consumer.max_deliver);
+    if (delivery != 0 && delivery < max_deliver) {
+      logging::warn("job record missing; will retry",
+                    {{"job_id", job_id}, {"delivery", delivery}, {"error", why}});
+      retry_later(msg, delivery);
+      span->End();
+      return;
+    }
+    logging::error("job record missing; answering failed",
+                   {{"job_id", job_id}, {"delivery", delivery}, {"error", why}});
+    JobRun run(*jobs_, job_id, hostname_.get(), modify);
+    run.event("failed", json{{"error", why}, {"duration_ms", 0}});
+    auto w = run.respond_retrying("failed", nullptr, why);
+    if (w.ok())
       (void)msg.term();
     else
-      (void)msg.nak();  // KV unreachable: try again later
+      (void)msg.nak();
     span->End();
     return;
   }
@@ -359,6 +392,27 @@ void JobProcessor::process(messaging::Message msg, const std::string& durable) {
   }
 
   answer_failed(result.error, result.permanent);
+}
+
+Result<std::optional<messaging::KvEntry>> JobProcessor::await_record(const std::string& job_id,
+                                                                     uint64_t revision) {
+  const std::string key = job::job_key(job_id);
+  Result<std::optional<messaging::KvEntry>> found = std::optional<messaging::KvEntry>();
+  auto pause = std::chrono::milliseconds(5);
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    if (revision > 0) {
+      found = jobs_->get_revision(key, revision);
+      if (found.ok() && found->has_value()) break;
+    }
+    if (attempt == 7) break;
+    std::this_thread::sleep_for(pause);
+    pause *= 2;  // 5, 10, 20, … 320 ms: about 0.6 s in all
+    found = jobs_->get(key);
+    if (found.ok() && found->has_value()) break;
+  }
+  if (found.ok() && found->has_value())
+    logging::info("job record found on a later read", {{"job_id", job_id}});
+  return found;
 }
 
 void JobProcessor::retry_later(messaging::Message& msg, uint64_t delivery) {

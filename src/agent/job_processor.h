@@ -51,6 +51,13 @@ class JobProcessor {
     bool claimed_ = false;
   };
 
+  // The job record when a first read did not find it: replicas of the bucket may still be
+  // catching up with the controller's put. Tries again with backoff for a bounded time (about
+  // 0.6 s), each time also reading the revision the notification names (`revision`, 0 when it
+  // names none) from the stream leader.
+  Result<std::optional<messaging::KvEntry>> await_record(const std::string& job_id,
+                                                         uint64_t revision);
+
   // nak with back_off[delivery-1]; at once on the last delivery (the DLQ gets it then).
   void retry_later(messaging::Message& msg, uint64_t delivery);
 

@@ -68,8 +68,36 @@ StreamAuditStore::StreamAuditStore(std::shared_ptr<messaging::Connection> conn,
 std::vector<Status> StreamAuditStore::put(const std::vector<AuditRecord>& batch) {
   std::vector<messaging::PublishItem> items;
   items.reserve(batch.size());
-  for (const auto& r : batch) items.push_back({subject_ + "." + r.id, r.json, {}});
+  // The entry id as message id: a resend within the stream's duplicate window is dropped by
+  // the server.
+  for (const auto& r : batch)
+    items.push_back({subject_ + "." + r.id, r.json, {{"Nats-Msg-Id", r.id}}});
   return publisher_->publish(items, kAckTimeout);
+}
+
+std::vector<Status> StreamAuditStore::replay(const std::vector<AuditRecord>& batch) {
+  std::vector<messaging::PublishItem> items;
+  items.reserve(batch.size());
+  // Every entry has a subject of its own: "this subject holds no message yet" makes the
+  // server refuse an entry it already stored, however long ago (the duplicate window covers
+  // only the last minutes).
+  for (const auto& r : batch)
+    items.push_back({subject_ + "." + r.id,
+                     r.json,
+                     {{"Nats-Msg-Id", r.id}, {"Nats-Expected-Last-Subject-Sequence", "0"}}});
+  auto results = publisher_->publish(items, kAckTimeout);
+  for (auto& st : results)
+    if (!st.ok() && is_already_stored(st.error())) st = Status::Ok();
+  return results;
+}
+
+bool StreamAuditStore::is_already_stored(const Error& e) {
+  // JetStream error 10071: wrong last sequence (the subject already holds the entry).
+  return e.message.find("(jetstream error 10071)") != std::string::npos;
+}
+
+bool StreamAuditStore::available() {
+  return conn_->connected();
 }
 
 Result<AuditStorePage> StreamAuditStore::read(uint64_t first, uint64_t last, size_t total) {

@@ -32,8 +32,15 @@ class StreamAuditStore : public AuditStore {
   static Result<std::shared_ptr<StreamAuditStore>> open(std::shared_ptr<messaging::Connection> conn,
                                                         std::string stream, std::string subject);
 
-  // Published asynchronously as one batch; the acks are awaited together.
+  // Published asynchronously as one batch (Nats-Msg-Id = entry id); the acks are awaited
+  // together.
   std::vector<Status> put(const std::vector<AuditRecord>& batch) override;
+  // put() that also requires the entry's subject to be empty: an entry stored before is
+  // refused by the server and counts as Ok.
+  std::vector<Status> replay(const std::vector<AuditRecord>& batch) override;
+  // The NATS connection is up.
+  bool available() override;
+  static bool is_already_stored(const Error& e);
   // total = the stream's message count. One stream info (with the deleted sequences, usually
   // none) gives the page's sequence range; one range read fetches it.
   Result<AuditStorePage> newest(size_t offset, size_t limit) override;

@@ -27,6 +27,11 @@ std::optional<http::Response> authorize(http::Request& req, const ApiContext& ct
   const auto effective = auth::effective_permissions(*claims, roles);
   if (auto st = auth::authorize(effective, permission); !st.ok())
     return http::Response::app_error(403, st.error().message);
+  // A change nobody could audit is refused before it is made: while the audit log can store
+  // nothing (NATS unreachable and the spool unwritable), only reads go on.
+  const bool reads = req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS";
+  if (!reads && ctx.audit && !ctx.audit->writable())
+    return http::Response::app_error(503, "audit log unavailable");
   return std::nullopt;
 }
 

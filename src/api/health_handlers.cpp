@@ -109,6 +109,9 @@ std::optional<std::string> readiness_failure(const ApiContext& ctx) {
   std::vector<std::string> failures;
   if (auto f = nats_failure(ctx)) failures.push_back(*f);
   if (auto f = kv_failure(ctx)) failures.push_back(*f);
+  // A full jobs stream or bucket refuses every submission: not ready until it has room.
+  if (failures.empty() && ctx.jobs)
+    if (auto f = ctx.jobs->admission().full()) failures.push_back(*f + ": submissions refused");
   if (failures.empty()) return std::nullopt;
   return join(failures, "\n");
 }
@@ -310,6 +313,14 @@ std::unique_ptr<ApiMetrics> make_api_metrics(ApiContext& ctx) {
     out.family("osapi_audit_write_failures_total", "counter",
                "Audit entries that could not be written (failed or dropped).");
     out.sample("osapi_audit_write_failures_total", {}, static_cast<double>(audit_write_failures()));
+  });
+  metrics->add_collector([&ctx](Exposition& out) {
+    if (!ctx.jobs) return;
+    out.family("osapi_jobs_refused_total", "counter",
+               "Job submissions refused: stream_full and bucket_full (no room, 503), "
+               "publish_failed (the notification could not be published).");
+    for (const auto& [reason, n] : ctx.jobs->admission().refusals())
+      out.sample("osapi_jobs_refused_total", {{"reason", reason}}, static_cast<double>(n));
   });
   auto cache = std::make_shared<CachedJobCounts>(ctx);
   metrics->add_collector([cache](Exposition& out) {

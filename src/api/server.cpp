@@ -65,6 +65,7 @@ Status ApiServer::start() {
     messaging::KvSpec spec;
     spec.bucket = config::ns_name(n.namespace_, f.bucket);
     spec.ttl = f.ttl;
+    spec.max_bytes = f.max_bytes > 0 ? f.max_bytes : -1;
     spec.storage = f.storage == "memory" ? "memory" : "file";
     spec.replicas = f.replicas;
     auto facts = ctx_.conn->ensure_key_value(spec, false);
@@ -86,7 +87,9 @@ Status ApiServer::start() {
   if (!names.audit_stream.empty()) {  // an empty nats.audit.stream disables auditing
     auto store = StreamAuditStore::open(ctx_.conn, names.audit_stream, names.audit_subject);
     if (!store.ok()) return store.error();
-    ctx_.audit = std::make_shared<AuditLog>(*store);
+    AuditLogOptions ao;
+    ao.spool_dir = ctx_.cfg.controller.audit.spool_dir;
+    ctx_.audit = std::make_shared<AuditLog>(*store, ao);
   }
   ctx_.started = Clock::now();
 
@@ -122,6 +125,10 @@ Status ApiServer::start() {
   spec.process = [] { return own_process_usage(); };
   heartbeat_ = std::make_unique<job::ComponentHeartbeat>(*reg, std::move(spec));
   heartbeat_->start();
+  // Jobs stored but never published (a controller killed between the two writes, a broker
+  // lost in between) are dispatched again; a first pass runs now.
+  sweeper_ = std::make_unique<job::DispatchSweeper>(
+      ctx_.conn, ctx_.jobs_kv, [jobs = ctx_.jobs.get()] { return jobs->index(); });
   return Status::Ok();
 }
 
@@ -160,6 +167,7 @@ uint16_t ApiServer::port() const {
 }
 
 void ApiServer::stop(std::chrono::milliseconds deadline) {
+  sweeper_.reset();
   if (heartbeat_) {
     heartbeat_->stop();
     heartbeat_.reset();

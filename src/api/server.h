@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "job/component_heartbeat.h"
+#include "job/dispatch_sweep.h"
 #include "api/context.h"
 #include "api/metrics.h"
 #include "common/result.h"
@@ -35,6 +36,7 @@ class ApiServer {
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<http::ProbeServer> metrics_server_;
   std::unique_ptr<job::ComponentHeartbeat> heartbeat_;
+  std::unique_ptr<job::DispatchSweeper> sweeper_;
 };
 
 // Runs until SIGINT/SIGTERM (blocked by the caller); exit code.

@@ -3,11 +3,11 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 
 #include "cli/api_call.h"
 #include "cli/client_views.h"
 #include "cli/command_env.h"
+#include "cli/private_file.h"
 #include "common/ids.h"
 #include "common/strings.h"
 #include "common/time.h"
@@ -73,12 +73,11 @@ int audit_export(Context& ctx, const std::string& output, const std::string& typ
   if (type != "file") throw CommandError{"unsupported export type: " + type};
   Reply r = call_ok(ctx, "GET", "/api/audit/export", true);
   const Json items = array(r.doc, "items");
-  std::ofstream file(output, std::ios::out | std::ios::trunc | std::ios::binary);
-  if (!file) throw CommandError{"failed to create " + output + ": " + std::strerror(errno)};
+  std::string lines;
   for (const auto& e : items)
-    file << e.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
-  file.close();
-  if (!file) throw CommandError{"failed to write " + output};
+    lines += e.dump(-1, ' ', false, Json::error_handler_t::replace) + '\n';
+  // Audit entries name users and what they did: owner-only, like any file the CLI writes.
+  if (auto st = write_private_file(output, lines); !st.ok()) throw CommandError{st.error().message};
   const auto total = integer(r.doc, "total_items");
   std::string out =
       "\n" + kv_line({{"Exported", std::to_string(items.size())},

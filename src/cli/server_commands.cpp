@@ -85,7 +85,7 @@ natsserver::Hooks nats_role_hooks(const config::Config& cfg, NatsRole& role) {
                                   : job::SubComponent{"disabled", ""};
       return out;
     };
-    spec.process = [pid = ready.pid] { return process_usage(pid); };
+    spec.process = [pid = ready.pid] { return process_usage(pid()); };
     role.heartbeat = std::make_unique<job::ComponentHeartbeat>(role.registry, std::move(spec));
     role.heartbeat->start();
     return Status::Ok();

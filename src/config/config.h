@@ -77,6 +77,11 @@ struct ControllerPki {
   Duration rotation_grace_period = 24h;
 };
 
+// The audit log's local spool: entries wait there while NATS cannot take them (docs/audit.md).
+struct ControllerAudit {
+  std::string spool_dir = "/var/lib/osapi/audit-spool";  // controller.audit.spool_dir
+};
+
 struct Controller {
   ControllerClient client;
   ControllerApi api;
@@ -85,6 +90,7 @@ struct Controller {
   Notifications notifications;
   bool ui_enabled = true;  // controller.ui.enabled
   ControllerPki pki;
+  ControllerAudit audit;
 };
 
 struct ServerUser {
@@ -110,9 +116,13 @@ struct StreamConfig {
   std::string subjects = "jobs.>";
   Duration max_age = 24h;
   long long max_msgs = 10000;
+  // No YAML key: a bound of our own so the stream never grows without limit.
+  long long max_bytes = 67108864;  // 64 MiB
   std::string storage = "file";
   int replicas = 1;
-  std::string discard = "old";
+  // "new": a full stream refuses new notifications (the submission answers 503) instead of
+  // discarding the oldest ones, which would drop jobs that were already accepted.
+  std::string discard = "new";
 };
 
 struct KvConfig {
@@ -127,6 +137,7 @@ struct KvConfig {
 struct DlqConfig {
   Duration max_age = 168h;
   long long max_msgs = 1000;
+  long long max_bytes = 16777216;  // 16 MiB; no YAML key
   std::string storage = "file";
   int replicas = 1;
 };
@@ -144,6 +155,7 @@ struct AuditConfig {
 struct RegistryConfig {
   std::string bucket = "agent-registry";
   Duration ttl = 30s;
+  long long max_bytes = 67108864;  // 64 MiB; no YAML key
   std::string storage = "file";
   int replicas = 1;
 };
@@ -152,7 +164,9 @@ struct RegistryConfig {
 struct BucketConfig {
   std::string bucket;
   Duration ttl = Duration(0);
-  long long max_bytes = 0;  // objects only
+  // Objects: nats.objects.max_bytes. The KV buckets have no YAML key for it; their built-in
+  // bounds are set below. 0 = unbounded (never a default).
+  long long max_bytes = 0;
   std::string storage = "file";
   int replicas = 1;
 };
@@ -173,11 +187,11 @@ struct Nats {
   DlqConfig dlq;
   AuditConfig audit;
   RegistryConfig registry;
-  BucketConfig facts = bucket_named("agent-facts", 5min);
-  BucketConfig state = bucket_named("agent-state");
+  BucketConfig facts = bucket_named("agent-facts", 5min, 67108864);  // 64 MiB
+  BucketConfig state = bucket_named("agent-state", Duration(0), 67108864);
   BucketConfig objects = bucket_named("file-objects", Duration(0), 10737418240LL);
-  BucketConfig file_state = bucket_named("file-state");
-  BucketConfig enrollment = bucket_named("agent-enrollment");
+  BucketConfig file_state = bucket_named("file-state", Duration(0), 67108864);
+  BucketConfig enrollment = bucket_named("agent-enrollment", Duration(0), 16777216);  // 16 MiB
 };
 
 struct BatchConfig {

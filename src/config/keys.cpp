@@ -61,6 +61,7 @@ std::vector<KeyDef> build_table() {
       OSAPI_KEY("controller.notifications.renotify_interval",
                 controller.notifications.renotify_interval, .min = 0),
       OSAPI_KEY("controller.ui.enabled", controller.ui_enabled),
+      OSAPI_KEY("controller.audit.spool_dir", controller.audit.spool_dir),
       OSAPI_KEY("controller.pki.enabled", controller.pki.enabled),
       OSAPI_KEY("controller.pki.key_dir", controller.pki.key_dir),
       OSAPI_KEY("controller.pki.auto_accept", controller.pki.auto_accept),

@@ -26,8 +26,10 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include "common/ids.h"
 #include "common/strings.h"
 #include "common/time.h"
+#include "http/request_id_middleware.h"
 #include "logging/logger.h"
 
 namespace osapi::http {
@@ -250,8 +252,28 @@ Response plain_error(int status, std::string_view message) {
   return Response::framework_error(status, message);
 }
 
+// Every response carries X-Request-Id. The middleware sets it on handled requests; answers the
+// server gives itself (unparsable or oversized requests, a handler that threw) get the client's
+// id when one could be read, else a fresh one.
+void ensure_request_id(Response& resp, const std::string* incoming = nullptr) {
+  if (resp.header("X-Request-Id") != nullptr) return;
+  resp.set_header("X-Request-Id",
+                  incoming && valid_request_id(*incoming) ? *incoming : random_alnum(32));
+}
+
+// The X-Request-Id of what the parser has read so far (nullptr when none).
+const std::string* parsed_request_id(const bhttp::request_parser<bhttp::string_body>& parser,
+                                     std::string& holder) {
+  const auto& msg = parser.get();
+  const auto it = msg.find("X-Request-Id");
+  if (it == msg.end()) return nullptr;
+  holder.assign(it->value().data(), it->value().size());
+  return &holder;
+}
+
 bool write_response(FdStream& stream, const Server::State& st, Response& resp, unsigned version,
                     bool head, bool keep_alive) {
+  ensure_request_id(resp);
   auto res = to_beast(resp, version, head, keep_alive);
   stream.set_deadline(SteadyClock::now() + st.options.write_timeout);
   beast::error_code ec;
@@ -318,6 +340,8 @@ void serve(const std::shared_ptr<Server::State>& st, int fd, const std::string& 
       too_large = true;
     } else if (ec == bhttp::error::header_limit) {
       Response r = plain_error(431, "Request Header Fields Too Large");
+      std::string id;
+      ensure_request_id(r, parsed_request_id(parser, id));
       write_response(stream, *st, r, 11, false, false);
       linger = true;
       break;
@@ -327,6 +351,8 @@ void serve(const std::shared_ptr<Server::State>& st, int fd, const std::string& 
       break;  // client went away, idle timeout, stop, or a socket error: close quietly
     } else if (ec) {
       Response r = plain_error(400, "Bad Request");
+      std::string id;
+      ensure_request_id(r, parsed_request_id(parser, id));
       write_response(stream, *st, r, 11, false, false);
       linger = true;
       break;
@@ -349,10 +375,13 @@ void serve(const std::shared_ptr<Server::State>& st, int fd, const std::string& 
 }
 
 void reject_busy(int fd) {
-  static constexpr char kBusy[] =
+  const std::string busy =
       "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-      "Content-Length: 34\r\nConnection: close\r\n\r\n{\"message\":\"Service Unavailable\"}\n";
-  [[maybe_unused]] ssize_t n = ::send(fd, kBusy, sizeof(kBusy) - 1, MSG_NOSIGNAL);
+      "X-Request-Id: " +
+      random_alnum(32) +
+      "\r\nContent-Length: 34\r\nConnection: close\r\n\r\n{\"message\":\"Service "
+      "Unavailable\"}\n";
+  [[maybe_unused]] ssize_t n = ::send(fd, busy.data(), busy.size(), MSG_NOSIGNAL);
   ::shutdown(fd, SHUT_RDWR);
   ::close(fd);
 }

@@ -20,7 +20,28 @@ namespace trace = opentelemetry::trace;
 
 JobClient::JobClient(std::shared_ptr<messaging::Connection> conn,
                      std::shared_ptr<messaging::KeyValue> jobs, Names names)
-    : conn_(std::move(conn)), jobs_(std::move(jobs)), names_(std::move(names)) {}
+    : conn_(std::move(conn)),
+      jobs_(std::move(jobs)),
+      names_(std::move(names)),
+      admission_(std::make_unique<Admission>(conn_, names_.stream, names_.jobs_bucket)) {}
+
+void JobClient::abandon(const std::string& id, const std::string& reason) {
+  StatusEvent ev;
+  ev.job_id = id;
+  ev.event = "failed";
+  ev.hostname = "_api";
+  ev.unix_nano = unix_nano(Clock::now());
+  ev.data = json{{"error", "job was not queued: " + reason}};
+  auto put = jobs_->put(ev.key(), ev.to_json().dump());
+  if (put.ok()) return;
+  // No room for the event either: without its record the job does not exist at all.
+  auto del = jobs_->del(job_key(id));
+  logging::warn("failed to mark unqueued job failed",
+                {{"job_id", id},
+                 {"error", put.error().message},
+                 {"deleted", del.ok()},
+                 {"delete_error", del.ok() ? "" : del.error().message}});
+}
 
 Result<Submitted> JobClient::submit(const json& operation, const Target& target, OpKind kind) {
   return submit_with_id(uuid_v4(), operation, target, kind);
@@ -65,6 +86,12 @@ Result<Submitted> JobClient::submit_with_id(const std::string& id, const json& o
     span->End();
     return e;
   };
+  // A write that timed out or found the connection gone is an outage of the broker: the
+  // caller should retry later (503), it is not a fault of the request or of the server.
+  auto outage = [&](Error e) -> Error {
+    if (e.code == ErrorCode::kTimeout || !conn_->connected()) e.code = ErrorCode::kUnavailable;
+    return e;
+  };
 
   Headers headers;
   telemetry::inject_current(headers);
@@ -80,12 +107,31 @@ Result<Submitted> JobClient::submit_with_id(const std::string& id, const json& o
   logging::info(broadcast ? "publishing broadcast job request" : "publishing job request",
                 {{"job_id", id}, {"subject", out.subject}, {"type", kind_name(kind)}});
 
-  auto rev = jobs_->put(job_key(id), rec.to_json().dump());
-  if (!rev.ok()) return fail(rev.error().wrap("failed to store job"));
+  const std::string record_text = rec.to_json().dump();
+  auto rev = jobs_->put(job_key(id), record_text);
+  if (!rev.ok()) {
+    if (full_kind(rev.error()) != FullKind::kNone)
+      return fail(admission_->bucket_full(rev.error(), record_text.size() + 160));
+    return fail(outage(rev.error().wrap("failed to store job")));
+  }
   out.revision = *rev;
+  headers.emplace_back(kJobRevisionHeader, std::to_string(*rev));
 
   auto pub = conn_->js_publish(out.subject, id, headers, id);
-  if (!pub.ok()) return fail(pub.error().wrap("failed to publish job notification"));
+  if (!pub.ok()) {
+    Error e;
+    if (full_kind(pub.error()) != FullKind::kNone) {
+      uint64_t needed = out.subject.size() + id.size() + 128;
+      for (const auto& [k, v] : headers) needed += k.size() + v.size() + 4;
+      e = admission_->stream_full(pub.error(), needed);
+    } else {
+      admission_->publish_failed();
+      e = outage(pub.error().wrap("failed to publish job notification"));
+    }
+    abandon(id, e.message);
+    return fail(Error(e.code, e.message + " (job " + id + " not queued)"));
+  }
+  admission_->accepted();
 
   StatusEvent ev;
   ev.job_id = id;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "job/admission.h"
 #include "job/job_index.h"
 #include "job/model.h"
 #include "job/response_router.h"
@@ -53,6 +54,10 @@ class JobClient {
 
   // Writes jobs.<id> and the submitted event, then publishes the notification under a
   // PRODUCER span "publish <subject>" whose context travels in headers and record.
+  // A full jobs bucket or stream refuses the job: kUnavailable naming the full resource (see
+  // Admission). When the publish fails after the record was written, the record gets a
+  // `failed` event from _api with the reason (or is deleted when that cannot be written), so
+  // no job stays "submitted" without a notification; the error names the job.
   Result<Submitted> submit(const json& operation, const Target& target, OpKind kind);
 
   // submit + wait: single target → first response; broadcast → collection.
@@ -83,6 +88,8 @@ class JobClient {
   Result<Submitted> retry(const std::string& id, const Target& target);
 
   const Names& names() const { return names_; }
+  // Refusal counts and the full-resource state (metrics, readiness).
+  Admission& admission() { return *admission_; }
 
  private:
   // `link` (a traceparent, may be "") becomes a link on the publish span (retries).
@@ -90,6 +97,9 @@ class JobClient {
                                    const Target& target, OpKind kind,
                                    const std::string& link_traceparent = "",
                                    const std::string& link_tracestate = "");
+  // The record of `id` was written but its notification was not published: append the
+  // failed event (or delete the record when even that fails).
+  void abandon(const std::string& id, const std::string& reason);
   // The computed view from already-listed event and response keys.
   Result<JobView> view_of(const std::string& id, const std::vector<std::string>& event_keys,
                           const std::vector<std::string>& response_keys);
@@ -100,6 +110,7 @@ class JobClient {
   std::shared_ptr<messaging::Connection> conn_;
   std::shared_ptr<messaging::KeyValue> jobs_;
   Names names_;
+  std::unique_ptr<Admission> admission_;
   std::mutex router_mu_;
   std::shared_ptr<ResponseRouter> router_;
   std::mutex index_mu_;

@@ -92,8 +92,13 @@ std::string status_from_event_keys(const std::vector<std::string>& event_keys) {
   std::stable_sort(events.begin(), events.end(),
                    [](const Event& a, const Event& b) { return a.unix_nano < b.unix_nano; });
   std::map<std::string_view, std::string_view> latest;  // host → latest event
-  for (const auto& e : events)
-    if (e.host != "_api") latest[e.host] = e.event;
+  bool api_failed = false;                              // never queued (as in compute_status)
+  for (const auto& e : events) {
+    if (e.host != "_api")
+      latest[e.host] = e.event;
+    else if (e.event == "failed")
+      api_failed = true;
+  }
   size_t completed = 0, failed = 0, skipped = 0;
   for (const auto& [host, ev] : latest) {
     if (ev == "completed")
@@ -105,7 +110,7 @@ std::string status_from_event_keys(const std::vector<std::string>& event_keys) {
     else
       return "processing";
   }
-  if (latest.empty()) return "submitted";
+  if (latest.empty()) return api_failed ? "failed" : "submitted";
   if (failed == 0) return skipped > 0 && completed == 0 ? "skipped" : "completed";
   return completed == 0 ? "failed" : "partial_failure";
 }

@@ -59,6 +59,9 @@ struct JobResponse {
 };
 
 std::string job_key(const std::string& id);
+// Notification header: the KV revision the controller's put of job_key(id) got, so the agent
+// can read exactly that write from the stream leader if a plain get does not find it yet.
+inline constexpr const char* kJobRevisionHeader = "Osapi-Job-Revision";
 std::string status_prefix(const std::string& id);     // "status.<id>."
 std::string responses_prefix(const std::string& id);  // "responses.<id>."
 // Trailing unix_nano of an event/response key; 0 when unparsable.

@@ -43,17 +43,20 @@ ProvisionPlan provision_plan(const config::Config& cfg, const std::string& ns,
   js.name = ns_name(ns, n.stream.name);
   js.subjects = {ns_subject(ns, n.stream.subjects)};
   js.max_age = n.stream.max_age;
-  js.max_msgs = n.stream.max_msgs;
+  js.max_msgs = n.stream.max_msgs > 0 ? n.stream.max_msgs : -1;
+  js.max_bytes = n.stream.max_bytes > 0 ? n.stream.max_bytes : -1;
   js.storage = n.stream.storage == "memory" ? "memory" : "file";
   js.replicas = n.stream.replicas;
-  js.discard = n.stream.discard == "new" ? "new" : "old";
+  // Only an explicit "old" discards the oldest notifications; the default refuses new ones.
+  js.discard = n.stream.discard == "old" ? "old" : "new";
   js.duplicate_window = std::chrono::minutes(2);
 
   auto& dlq = plan.dlq_stream;
   dlq.name = js.name + "-DLQ";
   dlq.subjects = {"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + js.name + ".*"};
   dlq.max_age = n.dlq.max_age;
-  dlq.max_msgs = n.dlq.max_msgs;
+  dlq.max_msgs = n.dlq.max_msgs > 0 ? n.dlq.max_msgs : -1;
+  dlq.max_bytes = n.dlq.max_bytes > 0 ? n.dlq.max_bytes : -1;
   dlq.storage = n.dlq.storage == "memory" ? "memory" : "file";
   dlq.replicas = n.dlq.replicas;
   // No `metadata: dead_letter_queue=true`: nats-server 2.9 silently drops stream metadata.
@@ -94,16 +97,18 @@ ProvisionPlan provision_plan(const config::Config& cfg, const std::string& ns,
     s.max_bytes = max_bytes > 0 ? max_bytes : -1;
     s.storage = storage == "memory" ? "memory" : "file";
     s.replicas = replicas;
+    s.allow_direct = replicas <= 1;  // a lagging replica would answer "not found" right after a put
     plan.buckets.push_back(s);
   };
   auto bucket = [&](const config::BucketConfig& b) {
-    kv(b.bucket, b.ttl, -1, b.storage, b.replicas);
+    kv(b.bucket, b.ttl, b.max_bytes, b.storage, b.replicas);
   };
   kv(n.kv.bucket, n.kv.ttl, n.kv.max_bytes, n.kv.storage, n.kv.replicas);
   if (parts.responses)
     kv(n.kv.response_bucket, n.kv.ttl, n.kv.max_bytes, n.kv.storage, n.kv.replicas);
   if (parts.registry)
-    kv(n.registry.bucket, n.registry.ttl, -1, n.registry.storage, n.registry.replicas);
+    kv(n.registry.bucket, n.registry.ttl, n.registry.max_bytes, n.registry.storage,
+       n.registry.replicas);
   bucket(n.facts);
   bucket(n.state);
   bucket(n.file_state);

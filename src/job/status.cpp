@@ -14,6 +14,7 @@ std::string message_for(const StatusEvent& e) {
   if (e.event == "acknowledged") return "Job acknowledged by agent " + h;
   if (e.event == "started") return "Job processing started on " + h;
   if (e.event == "completed") return "Job completed successfully on " + h;
+  if (e.event == "failed" && h == kApiHost) return "Job was not queued";
   if (e.event == "failed") return "Job failed on " + h;
   if (e.event == "skipped") return "Job skipped on " + h;
   if (e.event == "retried") {
@@ -54,9 +55,15 @@ JobView compute_status(JobRecord record, std::vector<StatusEvent> events,
   int64_t latest_failed_ns = -1;
   std::string latest_failed_error;
 
+  // The API's own `failed` event: the job was never queued (its notification could not be
+  // published). It decides the status only while no agent has reported anything.
+  std::optional<std::string> api_failed;
   for (const auto& e : events) {
     v.timeline.push_back({e.unix_nano, e.event, e.hostname, message_for(e), error_of(e)});
-    if (e.hostname == kApiHost) continue;
+    if (e.hostname == kApiHost) {
+      if (e.event == "failed") api_failed = error_of(e);
+      continue;
+    }
     auto& h = hosts[e.hostname];
     h.latest = e.event;
     if (e.event == "started" && h.first_start == 0) h.first_start = e.unix_nano;
@@ -92,7 +99,10 @@ JobView compute_status(JobRecord record, std::vector<StatusEvent> events,
     else
       ++running;
   }
-  if (hosts.empty())
+  if (hosts.empty() && api_failed) {
+    v.status = "failed";
+    v.error = *api_failed;
+  } else if (hosts.empty())
     v.status = "submitted";
   else if (running > 0)
     v.status = "processing";

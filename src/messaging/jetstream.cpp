@@ -111,6 +111,7 @@ Result<StreamInfo> Connection::stream_info(const std::string& name, bool deleted
     out.discard = i.Config->Discard == js_DiscardNew ? "new" : "old";
     out.duplicate_window = Duration(i.Config->Duplicates);
     out.max_msgs_per_subject = i.Config->MaxMsgsPerSubject;
+    out.allow_direct = i.Config->AllowDirect;
   }
   return out;
 }

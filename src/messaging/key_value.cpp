@@ -69,30 +69,46 @@ Result<std::shared_ptr<KeyValue>> Connection::ensure_key_value(const KvSpec& spe
   if (!existing.ok() && existing.error().code != ErrorCode::kNotFound) return existing.error();
 
   if (!existing.ok()) {
-    kvConfig kc;
-    kvConfig_Init(&kc);
-    kc.Bucket = spec.bucket.c_str();
-    kc.History = static_cast<uint8_t>(spec.history);
-    kc.TTL = spec.ttl.count();
-    kc.MaxBytes = spec.max_bytes;
-    kc.StorageType = spec.storage == "memory" ? js_MemoryStorage : js_FileStorage;
-    kc.Replicas = spec.replicas;
-    kvStore* kv = nullptr;
-    const natsStatus s = js_CreateKeyValue(&kv, core->js, &kc);
+    // The stream behind the bucket, laid out the way cnats' js_CreateKeyValue does (rollup,
+    // no deletes, discard new) but with our direct-get choice: cnats always turns direct get
+    // on, and a replica that lags behind then answers reads with "not found".
+    const std::string stream = kv_stream(spec.bucket);
+    const std::string subject = "$KV." + spec.bucket + ".>";
+    const char* subjects[] = {subject.c_str()};
+    jsStreamConfig sc;
+    jsStreamConfig_Init(&sc);
+    sc.Name = stream.c_str();
+    sc.Subjects = subjects;
+    sc.SubjectsLen = 1;
+    sc.MaxMsgsPerSubject = spec.history;
+    sc.MaxBytes = spec.max_bytes == 0 ? -1 : spec.max_bytes;
+    sc.MaxAge = spec.ttl.count();
+    sc.MaxMsgSize = -1;
+    sc.Storage = spec.storage == "memory" ? js_MemoryStorage : js_FileStorage;
+    sc.Replicas = spec.replicas > 0 ? spec.replicas : 1;
+    sc.AllowRollup = true;
+    sc.DenyDelete = true;
+    sc.AllowDirect = spec.allow_direct;
+    sc.Discard = js_DiscardNew;
+    jsStreamInfo* si = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    const natsStatus s = js_AddStream(&si, core->js, &sc, nullptr, &jerr);
     if (s == NATS_OK) {
-      kvStore_Destroy(kv);
+      jsStreamInfo_Destroy(si);
     } else {
-      Error e = nats_error("create KV bucket " + spec.bucket, s);
+      Error e = nats_error("create KV bucket " + spec.bucket, s, jerr);
       // Created concurrently (e.g. API and agent starting together) is fine.
-      if (update_existing || !detail::get_stream_info(*core, kv_stream(spec.bucket)).ok()) return e;
+      if (update_existing || !detail::get_stream_info(*core, stream).ok()) return e;
     }
   } else if (update_existing) {
-    // Keep the KV-specific stream settings cnats chose; change only ours.
+    // Keep the KV-specific stream settings; change only ours (a bucket created with direct get
+    // loses it here when the spec says so).
     jsStreamConfig* cfg = (*existing)->Config;
     cfg->MaxMsgsPerSubject = spec.history;
     cfg->MaxAge = spec.ttl.count();
     cfg->MaxBytes = spec.max_bytes;
     cfg->Replicas = spec.replicas;
+    cfg->AllowDirect = spec.allow_direct;
     const int64_t dup = std::chrono::nanoseconds(std::chrono::minutes(2)).count();
     cfg->Duplicates = (cfg->MaxAge > 0 && cfg->MaxAge < dup) ? cfg->MaxAge : dup;
     jsStreamInfo* si = nullptr;
@@ -184,6 +200,35 @@ Result<std::optional<KvEntry>> KeyValue::get(const std::string& key) {
   if (s != NATS_OK) return nats_error("KV get " + impl_->bucket + "/" + key, s);
   KvEntry out = to_entry(e);
   kvEntry_Destroy(e);
+  return std::optional<KvEntry>(std::move(out));
+}
+
+Result<std::optional<KvEntry>> KeyValue::get_revision(const std::string& key, uint64_t revision) {
+  if (revision == 0) return std::optional<KvEntry>();
+  natsMsg* raw = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  // js_GetMsg asks the stream leader ($JS.API.STREAM.MSG.GET), never a direct get.
+  const natsStatus s =
+      js_GetMsg(&raw, impl_->core->js, kv_stream(impl_->bucket).c_str(), revision, nullptr, &jerr);
+  if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) return std::optional<KvEntry>();
+  if (s != NATS_OK)
+    return nats_error(
+        "KV get " + impl_->bucket + "/" + key + " at revision " + std::to_string(revision), s,
+        jerr);
+  std::unique_ptr<natsMsg, void (*)(natsMsg*)> msg(raw, natsMsg_Destroy);
+  const std::string subject = "$KV." + impl_->bucket + "." + key;
+  const char* subj = natsMsg_GetSubject(raw);
+  if (subj == nullptr || subject != subj) return std::optional<KvEntry>();
+  const char* op = nullptr;
+  if (natsMsgHeader_Get(raw, "KV-Operation", &op) == NATS_OK && op != nullptr &&
+      (std::string(op) == "DEL" || std::string(op) == "PURGE"))
+    return std::optional<KvEntry>();
+  KvEntry out;
+  out.key = key;
+  if (const char* d = natsMsg_GetData(raw))
+    out.value.assign(d, static_cast<size_t>(natsMsg_GetDataLength(raw)));
+  out.revision = natsMsg_GetSequence(raw);
+  out.created_unix_nano = natsMsg_GetTime(raw);
   return std::optional<KvEntry>(std::move(out));
 }
 

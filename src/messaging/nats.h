@@ -63,6 +63,7 @@ struct StreamInfo {
   std::string discard;
   Duration duplicate_window{0};
   int64_t max_msgs_per_subject = 0;  // KV history for KV_<bucket> streams
+  bool allow_direct = false;         // any replica answers direct gets
   // State: the oldest and newest stored sequences (0 when empty) and how many sequences
   // between them were deleted. Messages expire or are discarded from the oldest end, so
   // [first_sequence, last_sequence] has no gaps unless `deleted` > 0.
@@ -94,6 +95,10 @@ struct KvSpec {
   int64_t max_bytes = -1;
   std::string storage = "file";
   int replicas = 1;
+  // Direct get: any replica answers reads, including one that has not stored the newest write
+  // yet. Only safe where a stale read does no harm; buckets with replicas > 1 that are read
+  // right after a write need it off, so every read goes to the stream leader.
+  bool allow_direct = true;
 };
 
 struct ConsumerSpec {
@@ -206,8 +211,13 @@ class KeyValue {
   Status put_async(const std::string& key, const std::string& value);
   // Fails with kAlreadyExists when the key exists (JetStream error 10071).
   Result<uint64_t> create(const std::string& key, const std::string& value);
-  // nullopt when the key does not exist or was deleted.
+  // nullopt when the key does not exist or was deleted. Read from the stream leader unless the
+  // bucket allows direct get (KvSpec::allow_direct) when this handle was bound.
   Result<std::optional<KvEntry>> get(const std::string& key);
+  // The entry `key` got at `revision`, always read from the stream leader (never a direct get,
+  // whatever the bucket allows), so a write acknowledged with that revision is always found;
+  // nullopt when that revision holds another key, was overwritten, deleted or not written.
+  Result<std::optional<KvEntry>> get_revision(const std::string& key, uint64_t revision);
   // The newest entry among the keys matching `filter` (wildcards allowed: "status.1.started.>"),
   // one server round trip; nullopt when none matches or the newest is a delete marker.
   Result<std::optional<KvEntry>> last(const std::string& filter);

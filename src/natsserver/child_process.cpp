@@ -77,6 +77,13 @@ namespace {
 
 Status ChildProcess::start(const std::vector<std::string>& argv, int pass_fd) {
   if (argv.empty()) return Error(ErrorCode::kInvalidArgument, "spawn: empty command");
+  join_reader();  // a restart: the previous child's reader has seen its output end
+  ready_ = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_error_.clear();
+    last_line_.clear();
+  }
   int out[2], err[2], report[2];
   if (pipe2(out, O_CLOEXEC) != 0)
     return Error(ErrorCode::kInternal, "pipe: " + std::string(strerror(errno)));

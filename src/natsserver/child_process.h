@@ -25,7 +25,8 @@ class ChildProcess {
 
   // Runs argv[0] (a path). `pass_fd` >= 0 becomes fd 3 of the child (read it as /dev/fd/3).
   // The calling thread must outlive the child: the kernel kills the child when the thread that
-  // forked it exits, not only when the process does.
+  // forked it exits, not only when the process does. Once the previous child exited, start()
+  // runs a new one (its readiness and last lines start afresh).
   Status start(const std::vector<std::string>& argv, int pass_fd = -1);
   pid_t pid() const { return pid_; }
   // Non-blocking reap; true once the child has exited (status in exit_description()).

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -23,6 +24,7 @@
 #include "natsserver/child_process.h"
 #include "natsserver/config_fd.h"
 #include "natsserver/port_holder.h"
+#include "natsserver/restart_backoff.h"
 #include "natsserver/server_config.h"
 
 namespace osapi::natsserver {
@@ -233,21 +235,27 @@ int run_nats_server(const config::Config& cfg, const Hooks& hooks) {
   // The child dies with the thread that forks it: this one, which stops the child before it
   // returns (every path below), so the child never outlives a running supervisor.
   ChildProcess child;
-  if (auto st = child.start({*bin, "-c", ConfigFd::kChildPath}, conf->fd()); !st.ok()) {
-    logging::error("failed to start embedded NATS server", {{"error", st.error().message}});
-    return 1;
-  }
-  logging::debug("nats-server spawned",
-                 {{"pid", static_cast<long long>(child.pid())}, {"bin", *bin}});
-
+  std::atomic<int> child_pid{0};
   const messaging::ConnectOptions setup = setup_connect_options(cfg, internal_password);
-  auto conn = wait_ready(child, setup, s.port);
-  if (!conn.ok()) {
+  // Spawns the child and waits until it answers; the child is stopped again on failure.
+  auto spawn = [&]() -> Result<std::shared_ptr<messaging::Connection>> {
+    if (auto st = child.start({*bin, "-c", ConfigFd::kChildPath}, conf->fd()); !st.ok())
+      return st.error();
+    child_pid = static_cast<int>(child.pid());
+    logging::debug("nats-server spawned",
+                   {{"pid", static_cast<long long>(child.pid())}, {"bin", *bin}});
+    auto ready = wait_ready(child, setup, s.port);
+    if (ready.ok()) return ready;
     child.kill_now();
     child.join_reader();
-    std::string detail = conn.error().message;
+    std::string detail = ready.error().message;
     if (const std::string last = child.last_error_line(); !last.empty()) detail += ": " + last;
-    logging::error("failed to start embedded NATS server", {{"error", detail}});
+    return Error(ready.error().code, detail);
+  };
+
+  auto conn = spawn();
+  if (!conn.ok()) {
+    logging::error("failed to start embedded NATS server", {{"error", conn.error().message}});
     return 1;
   }
 
@@ -273,7 +281,8 @@ int run_nats_server(const config::Config& cfg, const Hooks& hooks) {
                                                  {"namespace", ns},
                                                  {"auth.type", s.auth_type}});
   if (hooks.after_ready) {
-    if (auto st = hooks.after_ready(Ready{setup_conn, static_cast<int>(child.pid())}); !st.ok()) {
+    if (auto st = hooks.after_ready(Ready{setup_conn, [&child_pid] { return child_pid.load(); }});
+        !st.ok()) {
       logging::error("failed to start", {{"error", st.error().message}});
       shut_down(true);
       child.stop(kStopGrace);
@@ -282,22 +291,63 @@ int run_nats_server(const config::Config& cfg, const Hooks& hooks) {
     }
   }
 
+  auto stop_on_signal = [&](int sig) {
+    shut_down(true);
+    logging::info("shutting down embedded NATS server", {{"signal", strsignal(sig)}});
+    const bool clean = child.stop(kStopGrace);
+    child.join_reader();
+    if (!clean) logging::warn("nats-server did not stop in time; killed");
+    logging::info("embedded NATS server stopped");
+    return 0;
+  };
+
+  // A child that dies on its own is started again on the same store, after a growing pause;
+  // the hooks' processes (and every client) keep running and reconnect. Only a child that
+  // keeps failing (never ready, or dead again soon after each start) makes the supervisor give
+  // up.
+  RestartBackoff backoff;
+  auto up_since = Clock::now();
   for (;;) {
-    if (const int sig = signals.wait(100ms); sig != 0) {
-      shut_down(true);
-      logging::info("shutting down embedded NATS server", {{"signal", strsignal(sig)}});
-      const bool clean = child.stop(kStopGrace);
-      child.join_reader();
-      if (!clean) logging::warn("nats-server did not stop in time; killed");
-      logging::info("embedded NATS server stopped");
-      return 0;
-    }
-    if (child.exited()) {
-      shut_down(true);
-      child.join_reader();
-      logging::error("embedded NATS server exited unexpectedly",
-                     {{"status", child.exit_description()}, {"error", child.last_error_line()}});
-      return 1;
+    if (const int sig = signals.wait(100ms); sig != 0) return stop_on_signal(sig);
+    if (!child.exited()) continue;
+    child.join_reader();
+    const std::string status = child.exit_description(), last = child.last_error_line();
+    backoff.child_exited(Clock::now() - up_since);
+    for (;;) {
+      if (backoff.exhausted()) {
+        shut_down(true);
+        logging::error("embedded NATS server exited unexpectedly",
+                       {{"status", status},
+                        {"error", last},
+                        {"restarts", backoff.failures() - 1},
+                        {"gave_up", "the server keeps failing"}});
+        return 1;
+      }
+      const auto pause = backoff.next_pause();
+      logging::error("embedded NATS server exited unexpectedly; restarting",
+                     {{"status", status},
+                      {"error", last},
+                      {"restart_in_ms", static_cast<long long>(pause.count())}});
+      if (const int sig = signals.wait(pause); sig != 0) return stop_on_signal(sig);
+      auto again = spawn();
+      if (again.ok() && hooks.provision) {
+        if (auto st = hooks.provision(**again); !st.ok()) {
+          again = st.error().wrap("failed to setup JetStream infrastructure");
+          child.kill_now();
+          child.join_reader();
+        }
+      }
+      if (again.ok()) {
+        (*again)->close();
+        up_since = Clock::now();
+        logging::info("embedded NATS server restarted",
+                      {{"pid", static_cast<long long>(child.pid())},
+                       {"store_dir", store_dir},
+                       {"restarts", backoff.failures()}});
+        break;
+      }
+      logging::warn("nats-server restart failed", {{"error", again.error().message}});
+      backoff.start_failed();
     }
   }
 }

@@ -10,19 +10,22 @@
 
 namespace osapi::natsserver {
 
-// Runs until SIGINT/SIGTERM (returns 0 after stopping the child) or until the child exits on
-// its own or start-up fails (returns 1, with the reason logged). Call after config load,
+// Runs until SIGINT/SIGTERM (returns 0 after stopping the child), or until start-up fails or
+// the child keeps dying (returns 1, with the reason logged). A child that dies on its own is
+// started again on the same store and provisioned again, after a pause that grows while it
+// keeps failing; after_ready and before_stop are not run for a restart. Call after config load,
 // logging and tracing init. Blocks SIGINT/SIGTERM in the calling thread while it runs.
 // The child dies with the calling thread (a kill -9 of the supervisor included), so call it
 // from the thread that lives until it returns: the main thread in `osapi`.
 // The supervisor only runs the broker; what lives in it comes through the hooks:
 // `provision` once the server answers (creates the streams and buckets; an error stops it,
 // exit 1), then `after_ready` with the supervisor's own connection (open until the child
-// stops) and the child's pid, where `osapi start` starts the controller and the agent, and
+// stops; it reconnects across a restart of the child) and the child's pid (the current one,
+// after a restart), where `osapi start` starts the controller and the agent, and
 // `before_stop` before the child is stopped (signal or child exit).
 struct Ready {
   messaging::Connection& conn;
-  int pid;
+  std::function<int()> pid;
 };
 struct Hooks {
   std::function<Status(messaging::Connection&)> provision;

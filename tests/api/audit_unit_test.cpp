@@ -250,21 +250,29 @@ class BlockingStore : public MemoryStore {
   std::atomic<bool> release{false};
 };
 
-// A full queue drops the entry with a Warn log instead of blocking the request.
-TEST(AuditWriter, BoundedQueueDropsWithWarning) {
+// Without a spool, a queue still full after the bounded wait loses the entry: record() says
+// so, and it is logged (in full) and counted.
+TEST(AuditWriter, BoundedQueueWithoutSpoolLosesLoudlyAfterTheWait) {
   LogCapture logs;
   auto store = std::make_shared<BlockingStore>();
-  AuditLog log(store, 2);
+  AuditLogOptions o;
+  o.max_pending = 2;
+  o.max_wait = std::chrono::milliseconds(20);
+  AuditLog log(store, o);
   const uint64_t before = audit_write_failures();
-  log.record(entry("/first"));
+  EXPECT_TRUE(log.record(entry("/first")));
   while (!store->entered) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  for (int i = 0; i < 5; ++i) log.record(entry("/p" + std::to_string(i)));
-  // One entry is being written, two are queued: the other three were dropped.
+  int kept = 0;
+  for (int i = 0; i < 5; ++i) kept += log.record(entry("/p" + std::to_string(i))) ? 1 : 0;
+  // One entry is being written, two are queued: the other three were lost.
+  EXPECT_EQ(kept, 2);
   EXPECT_EQ(audit_write_failures(), before + 3);
   store->release = true;
   ASSERT_TRUE(log.flush(std::chrono::seconds(10)));
   EXPECT_EQ(store->size(), 3u);
-  EXPECT_NE(logs.text().find("audit entry dropped"), std::string::npos);
+  const std::string text = logs.text();
+  EXPECT_NE(text.find("audit queue full"), std::string::npos) << text;
+  EXPECT_NE(text.find("ERR audit entry lost"), std::string::npos) << text;
 }
 
 // What queued up behind a slow write goes to the store in batches of at most kMaxBatch, in

@@ -34,6 +34,7 @@ inline config::Config base_config(const osapi::testing::NatsServer& nats,
   c.nats.server.namespace_ = ns;
   c.controller.api.port = 0;
   c.controller.api.signing_key = kKey;
+  c.controller.audit.spool_dir = osapi::testing::scratch_path("audit-spool");
   // Ephemeral metrics ports, so test processes running side by side never collide.
   c.controller.metrics.host = "127.0.0.1";
   c.controller.metrics.port = 0;

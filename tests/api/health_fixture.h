@@ -30,6 +30,7 @@ struct ApiFixture {
     cfg.nats.server.namespace_ = "osapi";
     cfg.controller.api.port = 0;
     cfg.controller.api.signing_key = kSigningKey;
+    cfg.controller.audit.spool_dir = osapi::testing::scratch_path("audit-spool");
     cfg.controller.metrics.host = "127.0.0.1";
     cfg.controller.metrics.port = 0;
     if (customize) customize(cfg);

@@ -104,6 +104,7 @@ class Fixture {
     cfg_.nats.server.namespace_ = "osapi";
     cfg_.controller.api.port = 0;
     cfg_.controller.api.signing_key = kKey;
+    cfg_.controller.audit.spool_dir = osapi::testing::scratch_path("audit-spool");
     cfg_.controller.metrics.port = 0;
     cfg_.agent.metrics.port = 0;
     if (customize) customize(cfg_);

@@ -3,6 +3,7 @@
 // answer into the right output and exit code. No NATS, no agent: this pins the CLI side of the
 // wire on its own.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <map>
 #include <mutex>
@@ -426,6 +427,28 @@ TEST_F(StubControllerTest, BareGroupsPrintHelp) {
     EXPECT_TRUE(has(r.out, "Subcommands:")) << r.out;
   }
   EXPECT_TRUE(stub_.seen().empty());
+}
+
+TEST_F(StubControllerTest, AuditExportFileIsOwnerOnly) {
+  stub_.answer("GET /api/audit/export", 200,
+               R"({"items":[{"id":"a1","user":"ops@example.com"}],"total_items":1})");
+  // A new file, under a permissive umask: still 0600.
+  const std::string fresh = dir_.file("audit.jsonl");
+  const mode_t old_umask = ::umask(0);
+  const auto r = osapi({"client", "audit", "export", "--output", fresh});
+  ::umask(old_umask);
+  ASSERT_EQ(r.code, 0) << r.err;
+  struct stat st {};
+  ASSERT_EQ(::stat(fresh.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(read_file(fresh), "{\"id\":\"a1\",\"user\":\"ops@example.com\"}\n");
+  // An existing world-readable file is narrowed before it is overwritten.
+  const std::string existing = dir_.write("old.jsonl", "stale contents that are longer\n");
+  ASSERT_EQ(::chmod(existing.c_str(), 0644), 0);
+  ASSERT_EQ(osapi({"client", "audit", "export", "--output", existing}).code, 0);
+  ASSERT_EQ(::stat(existing.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(read_file(existing), "{\"id\":\"a1\",\"user\":\"ops@example.com\"}\n");
 }
 
 TEST(Version, PrintsJsonWithoutAConfig) {

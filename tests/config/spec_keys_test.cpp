@@ -121,7 +121,8 @@ const SpecKey kSpecKeys[] = {
     {"nats.stream.max_msgs", "OSAPI_NATS_STREAM_MAX_MSGS", "10000", "5"},
     {"nats.stream.storage", "OSAPI_NATS_STREAM_STORAGE", "file", "memory"},
     {"nats.stream.replicas", "OSAPI_NATS_STREAM_REPLICAS", "1", "3"},
-    {"nats.stream.discard", "OSAPI_NATS_STREAM_DISCARD", "old", "new"},
+    // Decision: "new", so a burst past max_msgs is refused instead of dropping accepted jobs.
+    {"nats.stream.discard", "OSAPI_NATS_STREAM_DISCARD", "new", "old"},
     {"nats.kv.bucket", "OSAPI_NATS_KV_BUCKET", "job-queue", "jq2"},
     {"nats.kv.response_bucket", "OSAPI_NATS_KV_RESPONSE_BUCKET", "job-responses", "jr2"},
     {"nats.kv.ttl", "OSAPI_NATS_KV_TTL", "1h", "2h"},
@@ -173,6 +174,8 @@ const SpecKey kSpecKeys[] = {
 // Keys we implement beyond upstream: the broker binary, the OTLP and sampler options, and
 // where the agent reads its machine id.
 const SpecKey kExtraKeys[] = {
+    {"controller.audit.spool_dir", "OSAPI_CONTROLLER_AUDIT_SPOOL_DIR", "/var/lib/osapi/audit-spool",
+     "/tmp/spool"},
     {"agent.machine_id_file", "OSAPI_AGENT_MACHINE_ID_FILE", "/etc/machine-id", "/tmp/mid"},
     {"nats.server.bin", "OSAPI_NATS_SERVER_BIN", "nats-server", "/opt/nats-server"},
     {"nats.server.monitor_port", "OSAPI_NATS_SERVER_MONITOR_PORT", "0", "8222"},

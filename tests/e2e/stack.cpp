@@ -41,6 +41,7 @@ void Stack::write_config(const std::string& bearer) {
     << "    security:\n      signing_key: " << key_ << "\n"
     << "  nats: {host: 127.0.0.1, port: " << np << ", namespace: osapi}\n"
     << "  metrics: " << metrics(controller_metrics_port_) << "\n"
+    << "  audit: {spool_dir: " << spool_dir() << "}\n"
     << "nats:\n  server: {host: 127.0.0.1, port: " << np << ", store_dir: " << dir_.file("js")
     << ", namespace: osapi, metrics: " << metrics(0) << "}\n"
     << "telemetry:\n  tracing: {enabled: " << (opts_.tracing ? "true" : "false") << ", exporter: \""
@@ -82,8 +83,8 @@ void Stack::start_nats() {
 
 void Stack::start_api() {
   api_ = std::make_unique<Process>(
-      std::vector<std::string>{OSAPI_BINARY, "-f", config_, "controller", "start"},
-      std::map<std::string, std::string>{}, dir_.path());
+      std::vector<std::string>{OSAPI_BINARY, "-f", config_, "controller", "start"}, opts_.api_env,
+      dir_.path());
   if (!api_->wait_output("controller started", std::chrono::seconds(20)))
     throw std::runtime_error("controller did not start: " + api_->err());
 }

@@ -18,6 +18,7 @@ struct StackOptions {
   std::string extra_yaml;  // appended at the end of the config
   std::vector<std::map<std::string, std::string>> agents = {{}};  // env per agent
   std::map<std::string, std::string> nats_env;  // env of `nats server start` (TMPDIR, …)
+  std::map<std::string, std::string> api_env;   // env of `controller start`
 };
 
 class Stack {
@@ -47,6 +48,8 @@ class Stack {
   }
   int nats_port() const { return nats_port_; }
   const std::string& config_path() const { return config_; }
+  // controller.audit.spool_dir (inside the stack's temp dir; created by the controller).
+  std::string spool_dir() const { return dir_.file("audit-spool"); }
   const std::string& signing_key() const { return key_; }
   std::string token(const std::string& roles = "admin");
   TempDir& dir() { return dir_; }

@@ -301,6 +301,65 @@ TEST_F(ServerTest, MalformedHttpIs400AndClose) {
   EXPECT_EQ(raw_request(ts.port(), get("/node"))->status, 200);
 }
 
+TEST_F(ServerTest, ParserErrorsCarryARequestId) {
+  ts.start();
+  // Unparsable request lines and headers: 400 with a fresh id.
+  for (const char* junk : {"GARBAGE\r\n\r\n", "GET /node HTTP/1.1\r\nBad Header\r\n\r\n",
+                           "\x16\x03\x01\x02\x05\x01\x07\x01\xfc\x03\x03\r\n\r\n"}) {
+    RawConnection c(ts.port());
+    ASSERT_TRUE(c.send(junk));
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << junk;
+    EXPECT_EQ(r->status, 400) << junk;
+    ASSERT_NE(r->header("X-Request-Id"), nullptr) << junk;
+    EXPECT_TRUE(is_alnum32(*r->header("X-Request-Id"))) << *r->header("X-Request-Id");
+    EXPECT_EQ(r->count("X-Request-Id"), 1u);
+  }
+  // A header block past the limit: 431 with an id (the client's, when it came first).
+  {
+    RawConnection c(ts.port());
+    ASSERT_TRUE(c.send(get("/node", "X-Big: " + std::string(100000, 'h') + "\r\n")));
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 431);
+    ASSERT_NE(r->header("X-Request-Id"), nullptr);
+    EXPECT_TRUE(is_alnum32(*r->header("X-Request-Id")));
+  }
+  {
+    RawConnection c(ts.port());
+    ASSERT_TRUE(c.send(get(
+        "/node", "X-Request-Id: big-headers-1\r\nX-Big: " + std::string(100000, 'h') + "\r\n")));
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 431);
+    ASSERT_NE(r->header("X-Request-Id"), nullptr);
+    EXPECT_FALSE(r->header("X-Request-Id")->empty());
+  }
+  // A malformed header after a clean id: the id is echoed.
+  {
+    RawConnection c(ts.port());
+    ASSERT_TRUE(c.send("GET /node HTTP/1.1\r\nX-Request-Id: bad-req-7\r\nBad Header\r\n\r\n"));
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400);
+    ASSERT_NE(r->header("X-Request-Id"), nullptr);
+    EXPECT_EQ(*r->header("X-Request-Id"), "bad-req-7");
+  }
+}
+
+TEST_F(ServerTest, BusyAnswerCarriesARequestId) {
+  ts.start({}, {.max_connections = 1});
+  RawConnection a(ts.port());
+  ASSERT_TRUE(a.send(get("/node")));
+  ASSERT_TRUE(a.read_response());
+  RawConnection b(ts.port());
+  auto r = b.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  ASSERT_NE(r->header("X-Request-Id"), nullptr);
+  EXPECT_TRUE(is_alnum32(*r->header("X-Request-Id")));
+}
+
 TEST_F(ServerTest, KeepAliveManyRequestsOneConnection) {
   ts.start();
   RawConnection c(ts.port());

@@ -52,6 +52,12 @@ TEST(JobListing, StatusFromEventKeysFollowsComputeStatusRules) {
   EXPECT_EQ(status_from_event_keys({ev(kA, "failed", "h1", 3), ev(kA, "retried", "_api", 10)}),
             "failed");
   EXPECT_EQ(status_from_event_keys({"status.bad"}), "submitted");
+  // The API's own failed event (the job was never queued) makes it failed until an agent
+  // reports.
+  EXPECT_EQ(status_from_event_keys({ev(kA, "submitted", "_api", 1), ev(kA, "failed", "_api", 2)}),
+            "failed");
+  EXPECT_EQ(status_from_event_keys({ev(kA, "failed", "_api", 2), ev(kA, "completed", "h1", 3)}),
+            "completed");
   // skipped is terminal: alone it is the job's status, beside completed it counts as done.
   EXPECT_EQ(status_from_event_keys({ev(kA, "started", "h1", 2), ev(kA, "skipped", "h1", 3)}),
             "skipped");

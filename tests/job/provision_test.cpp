@@ -26,6 +26,20 @@ TEST(ServerBackoffTest, TruncatesToMaxDeliverMinusOne) {
   EXPECT_EQ(server_backoff(c).size(), 5u);
 }
 
+TEST(ProvisionPlanTest, ReplicatedBucketsAreReadFromTheLeaderOnly) {
+  config::Config cfg;
+  for (const auto& b : provision_plan(cfg, "osapi").buckets)
+    EXPECT_TRUE(b.allow_direct) << b.bucket << ": a single replica may answer direct gets";
+  cfg.nats.kv.replicas = 3;
+  cfg.nats.registry.replicas = 3;
+  for (const auto& b : provision_plan(cfg, "osapi").buckets) {
+    if (b.replicas > 1)
+      EXPECT_FALSE(b.allow_direct) << b.bucket << ": a lagging replica would answer direct gets";
+    else
+      EXPECT_TRUE(b.allow_direct) << b.bucket;
+  }
+}
+
 TEST(ProvisionPlanTest, NamesForNamespaceAndEmpty) {
   config::Config cfg;
   auto p = provision_plan(cfg, "osapi");
@@ -83,6 +97,42 @@ TEST(ProvisionPlanTest, NamesForNamespaceAndEmpty) {
   ProvisionParts api;
   api.consumers = false;
   EXPECT_TRUE(provision_plan(cfg, "x", api).consumers.empty());
+}
+
+TEST(ProvisionPlanTest, JobsStreamDiscardsNewByDefaultAndConfigWins) {
+  config::Config cfg;
+  EXPECT_EQ(cfg.nats.stream.discard, "new");
+  EXPECT_EQ(provision_plan(cfg, "osapi").jobs_stream.discard, "new");
+  cfg.nats.stream.discard = "old";
+  EXPECT_EQ(provision_plan(cfg, "osapi").jobs_stream.discard, "old");
+  cfg.nats.stream.discard = "new";
+  EXPECT_EQ(provision_plan(cfg, "osapi").jobs_stream.discard, "new");
+}
+
+TEST(ProvisionPlanTest, NoObjectIsUnboundedByDefault) {
+  config::Config cfg;
+  cfg.controller.pki.enabled = true;  // the enrollment bucket too
+  const auto p = provision_plan(cfg, "osapi");
+  auto bounded_stream = [](const messaging::StreamSpec& s, bool needs_msgs) {
+    EXPECT_GT(s.max_bytes, 0) << s.name << " has no max_bytes";
+    if (needs_msgs) {
+      EXPECT_GT(s.max_msgs, 0) << s.name << " has no max_msgs";
+    }
+  };
+  bounded_stream(p.jobs_stream, true);
+  bounded_stream(p.dlq_stream, true);
+  ASSERT_TRUE(p.audit_stream.has_value());
+  bounded_stream(*p.audit_stream, false);  // audit: bytes and age bound it, oldest dropped
+  ASSERT_TRUE(p.object_store.has_value());
+  bounded_stream(*p.object_store, false);
+  ASSERT_EQ(p.buckets.size(), 7u);  // jobs, responses, registry, facts, state, file_state, enroll
+  for (const auto& b : p.buckets) EXPECT_GT(b.max_bytes, 0) << b.bucket << " has no max_bytes";
+  // The upstream defaults stay as they are.
+  EXPECT_EQ(p.jobs_stream.max_msgs, 10000);
+  EXPECT_EQ(p.dlq_stream.max_msgs, 1000);
+  EXPECT_EQ(p.buckets[0].max_bytes, 104857600);
+  EXPECT_EQ(p.audit_stream->max_bytes, 52428800);
+  EXPECT_EQ(p.object_store->max_bytes, 10737418240LL);
 }
 
 class ProvisionTest : public ::testing::TestWithParam<std::string> {
@@ -164,7 +214,7 @@ TEST_P(ProvisionTest, CreatesEveryObjectWithConfiguredSettingsAndIsIdempotent) {
   auto registry = conn_->stream_info("KV_" + n("agent-registry"));
   ASSERT_TRUE(registry.ok());
   EXPECT_EQ(registry->max_age, Nanos(30s));
-  EXPECT_EQ(registry->max_bytes, -1);
+  EXPECT_EQ(registry->max_bytes, 67108864);  // built-in bound, no YAML key
   auto facts = conn_->stream_info("KV_" + n("agent-facts"));
   ASSERT_TRUE(facts.ok()) << facts.error().message;
   EXPECT_EQ(facts->max_age, Nanos(7min));
@@ -177,6 +227,16 @@ TEST_P(ProvisionTest, CreatesEveryObjectWithConfiguredSettingsAndIsIdempotent) {
     EXPECT_EQ(kv->storage, "file") << bucket;
   }
   EXPECT_FALSE(conn_->stream_info("KV_" + n("agent-enrollment")).ok()) << "PKI is off";
+  // Every bucket is bounded and a full one refuses writes instead of dropping entries.
+  for (const std::string bucket : {"job-queue", "job-responses", "agent-registry", "agent-facts",
+                                   "agent-state", "file-state"}) {
+    auto kv = conn_->stream_info("KV_" + n(bucket));
+    ASSERT_TRUE(kv.ok()) << bucket;
+    EXPECT_GT(kv->max_bytes, 0) << bucket;
+    EXPECT_EQ(kv->discard, "new") << bucket;
+  }
+  EXPECT_GT(jobs->max_bytes, 0);
+  EXPECT_GT(dlq->max_bytes, 0);
 
   for (const std::string kind : {"query", "modify"}) {
     auto ci = conn_->consumer_info(n("JOBS"), "jobs-agent_" + kind + "_any");

@@ -40,6 +40,23 @@ JobResponse resp(const std::string& host, const std::string& status, json data, 
 
 }  // namespace
 
+TEST(ComputeStatus, ApiFailedEventMeansNotQueued) {
+  auto v = compute_status(record(),
+                          {ev("submitted", "_api", 1),
+                           ev("failed", "_api", 2, json{{"error", "job was not queued: full"}})},
+                          {});
+  EXPECT_EQ(v.status, "failed");
+  EXPECT_EQ(v.error, "job was not queued: full");
+  EXPECT_TRUE(v.agent_states.empty());
+  ASSERT_EQ(v.timeline.size(), 2u);
+  EXPECT_EQ(v.timeline[1].message, "Job was not queued");
+  // An agent that reports anyway (the publish got through after all) decides the status.
+  auto ran = compute_status(
+      record(), {ev("failed", "_api", 2, json{{"error", "x"}}), ev("completed", "h1", 3)}, {});
+  EXPECT_EQ(ran.status, "completed");
+  EXPECT_EQ(ran.error, "");
+}
+
 TEST(ComputeStatus, NoEventsIsSubmitted) {
   auto v = compute_status(record(), {}, {});
   EXPECT_EQ(v.status, "submitted");

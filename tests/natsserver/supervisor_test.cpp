@@ -2,6 +2,7 @@
 // SIGTERM → exit 0; start-up failures → exit 1 with a clear log line; SIGKILL takes the
 // nats-server child with it and a restart on the same store dir recovers the data.
 #include "natsserver/supervisor.h"
+#include "natsserver/restart_backoff.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -11,6 +12,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
+#include <optional>
+#include <thread>
 #include <filesystem>
 #include <memory>
 
@@ -254,18 +258,90 @@ TEST(SupervisorTest, UnsupportedAuthFails) {
   EXPECT_NE(all_output(p).find("unsupported authentication method"), std::string::npos);
 }
 
-TEST(SupervisorTest, ChildDyingOnItsOwnExitsWithError) {
+TEST(SupervisorTest, ChildDyingOnItsOwnIsStartedAgainOnTheSameStore) {
+  TempDir dir, runtime;
+  const int port = osapi::testing::free_port();
+  Process p(runner_args(port, dir, {"namespace=osapi"}), runner_env(runtime));
+  ASSERT_TRUE(p.wait_output("embedded NATS server running", 30s)) << all_output(p);
+  const pid_t child = server_child(p);
+  ASSERT_GT(child, 0);
+  // A client that stays connected across the restart.
+  messaging::ConnectOptions o;
+  o.url = "nats://127.0.0.1:" + std::to_string(port);
+  auto c = messaging::Connection::connect(o);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto kv = (*c)->key_value("osapi-job-queue");
+  ASSERT_TRUE(kv.ok()) << kv.error().message;
+  ASSERT_TRUE((*kv)->put("jobs.before-crash", "kept").ok());
+
+  kill(child, SIGKILL);
+  ASSERT_TRUE(p.wait_output("embedded NATS server restarted", 20s)) << all_output(p);
+  EXPECT_TRUE(p.running());
+  const std::string out = all_output(p);
+  EXPECT_NE(out.find("embedded NATS server exited unexpectedly; restarting"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("signal 9"), std::string::npos) << out;
+  EXPECT_EQ(count(out, "JetStream infrastructure configured successfully"), 1) << out;
+  const pid_t second = server_child(p);
+  EXPECT_GT(second, 0);
+  EXPECT_NE(second, child);
+  EXPECT_TRUE(dir_empty(runtime.path()));
+
+  // The store came back, and the client reconnected by itself.
+  std::optional<messaging::KvEntry> entry;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto e = (*kv)->get("jobs.before-crash");
+    if (e.ok() && e->has_value()) {
+      entry = **e;
+      break;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(entry->value, "kept");
+  c->reset();
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait(20s), 0) << all_output(p);
+  EXPECT_FALSE(osapi::testing::port_open(port));
+}
+
+TEST(SupervisorTest, ChildThatCannotStartAgainMakesItGiveUp) {
   TempDir dir, runtime;
   const int port = osapi::testing::free_port();
   Process p(runner_args(port, dir), runner_env(runtime));
   ASSERT_TRUE(p.wait_output("embedded NATS server running", 30s)) << all_output(p);
   const pid_t child = server_child(p);
   ASSERT_GT(child, 0);
+  // The supervisor is stopped while the child dies and someone else takes the port, so its
+  // first restart cannot win that race on a busy machine: every start then fails.
+  ASSERT_EQ(kill(p.pid(), SIGSTOP), 0);
   kill(child, SIGKILL);
-  EXPECT_EQ(p.wait(20s), 1) << all_output(p);
+  const int holder = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int one = 1;
+  setsockopt(holder, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<uint16_t>(port));
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  // The killed child's listener closes as it exits (it stays a zombie until the supervisor runs).
+  int bound = -1;
+  for (int i = 0; i < 200 && bound != 0; ++i) {
+    bound = bind(holder, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    if (bound != 0) std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(bound, 0) << strerror(errno);
+  ASSERT_EQ(listen(holder, 4), 0);
+  ASSERT_EQ(kill(p.pid(), SIGCONT), 0);
+
+  EXPECT_EQ(p.wait(30s), 1) << all_output(p);
+  close(holder);
   const std::string out = all_output(p);
-  EXPECT_NE(out.find("embedded NATS server exited unexpectedly"), std::string::npos) << out;
-  EXPECT_NE(out.find("signal 9"), std::string::npos) << out;
+  EXPECT_EQ(count(out, "nats-server restart failed"), RestartBackoff::kMaxFailures) << out;
+  EXPECT_NE(out.find("gave_up="), std::string::npos) << out;
+  EXPECT_NE(out.find("address already in use"), std::string::npos) << out;
+  EXPECT_EQ(out.find("embedded NATS server restarted"), std::string::npos) << out;
+  EXPECT_TRUE(dir_empty(runtime.path()));
 }
 
 }  // namespace

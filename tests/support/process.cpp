@@ -1,5 +1,7 @@
 #include "process.h"
 
+#include <atomic>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -38,6 +40,12 @@ std::string TempDir::write(const std::string& name, const std::string& content) 
   const std::string p = file(name);
   std::ofstream(p, std::ios::binary) << content;
   return p;
+}
+
+std::string scratch_path(const std::string& name) {
+  static TempDir root;
+  static std::atomic<unsigned> n{0};
+  return root.file(name + "-" + std::to_string(++n));
 }
 
 int free_port() {

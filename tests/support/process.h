@@ -27,6 +27,10 @@ class TempDir {
   std::string path_;
 };
 
+// A fresh path (not created) under a temp directory removed when the test process exits: for
+// state a component creates on demand, e.g. the audit spool, so no test writes outside /tmp.
+std::string scratch_path(const std::string& name);
+
 // A port on 127.0.0.1 that was free a moment ago.
 int free_port();
 // True when something accepts TCP connections on 127.0.0.1:port.
