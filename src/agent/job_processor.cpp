@@ -78,15 +78,29 @@ class JobRun {
     return jobs_.put(r.key(), r.to_json().dump());
   }
 
-  // After the provider ran, a redelivery could only answer "agent restarted": a short KV
-  // hiccup must not lose the result, so the write is tried a few times.
-  Result<uint64_t> respond_retrying(const std::string& status, const json& data,
-                                    const std::string& err) {
-    auto w = respond(status, data, err);
-    for (auto pause : {std::chrono::milliseconds(200), std::chrono::milliseconds(1000)}) {
-      if (w.ok()) break;
+  // The terminal event, then the response. The event is not awaited (the awaited response
+  // write after it on the same stream is); the response is tried a few times, since after the
+  // provider ran a redelivery could only answer "agent restarted". A response that needed a
+  // retry means the broker went away, and the event sent before it may have gone with it: it
+  // is written again, awaited, under the same key, so the job does not stay "processing".
+  Result<uint64_t> finish(const JobAnswer& a) {
+    const auto e = make_event(a.event, a.event_data);
+    const std::string key = e.key(), value = e.to_json().dump();
+    if (auto r = jobs_.put_async(key, value); !r.ok())
+      logging::warn("failed to write job event",
+                    {{"job_id", job_id_}, {"event", a.event}, {"error", r.error().message}});
+    auto w = respond(a.status, a.data, a.error);
+    if (w.ok()) return w;
+    for (auto pause : {std::chrono::milliseconds(200), std::chrono::milliseconds(1000),
+                       std::chrono::milliseconds(2000)}) {
       std::this_thread::sleep_for(pause);
-      w = respond(status, data, err);
+      w = respond(a.status, a.data, a.error);
+      if (w.ok()) break;
+    }
+    if (w.ok()) {
+      if (auto again = jobs_.put(key, value); !again.ok())
+        logging::warn("failed to write job event",
+                      {{"job_id", job_id_}, {"event", a.event}, {"error", again.error().message}});
     }
     return w;
   }
@@ -220,8 +234,8 @@ void JobProcessor::process(messaging::Message msg, const std::string& durable) {
     logging::error("job record missing; answering failed",
                    {{"job_id", job_id}, {"delivery", delivery}, {"error", why}});
     JobRun run(*jobs_, job_id, hostname_.get(), modify);
-    run.event("failed", json{{"error", why}, {"duration_ms", 0}});
-    auto w = run.respond_retrying("failed", nullptr, why);
+    auto w =
+        run.finish({"failed", json{{"error", why}, {"duration_ms", 0}}, "failed", nullptr, why});
     if (w.ok())
       (void)msg.term();
     else
@@ -283,26 +297,45 @@ void JobProcessor::process(messaging::Message msg, const std::string& durable) {
                                  {"operation", operation},
                                  {"delivery", delivery}});
 
-  // A failed job is final: answered, then acked (term when no retry could help); only a
-  // response that cannot be stored leaves the message for redelivery.
+  // The answer must be stored before the ack. One that cannot be stored is kept in memory and
+  // the message left for redelivery, which writes it (see UnsentAnswers). A failed job is
+  // final: answered, then acked (term when no retry could help).
+  auto deliver = [&](const JobAnswer& answer, bool permanent) {
+    const bool failed = answer.status == "failed";
+    auto written = run.finish(answer);
+    count(written.ok(), failed);
+    if (!written.ok()) {
+      telemetry::record_error(*span, "kv", written.error().message);
+      logging::error("failed to write job response; kept for the redelivery",
+                     {{"job_id", job_id}, {"error", written.error().message}});
+      unsent_.keep(job_id, answer);
+      (void)msg.nak();
+    } else if (failed && permanent) {
+      (void)msg.term();
+    } else {
+      (void)msg.ack();
+      logging::info("job processing completed", {{"job_id", job_id}, {"status", answer.status}});
+    }
+    span->End();
+  };
   auto answer_failed = [&](const std::string& error, bool permanent) {
     logging::error(
         "job processing failed",
         {{"job_id", job_id}, {"category", category}, {"operation", operation}, {"error", error}});
     telemetry::record_error(*span, "job.failed", error);
-    run.event("failed", json{{"error", error}, {"duration_ms", run.elapsed_ms()}});
-    auto w = run.respond_retrying("failed", nullptr, error);
-    count(w.ok(), true);
-    if (!w.ok())
-      (void)msg.nak();
-    else if (permanent)
-      (void)msg.term();
-    else
-      (void)msg.ack();
-    span->End();
+    deliver({"failed", json{{"error", error}, {"duration_ms", run.elapsed_ms()}}, "failed", nullptr,
+             error},
+            permanent);
   };
 
   if (prior->state == PriorRun::State::kInterrupted) {
+    // Started by this very process, which ran it but could not store the answer: store it now.
+    if (auto kept = prior->here ? unsent_.take(job_id) : std::nullopt) {
+      logging::info("writing the answer an earlier delivery could not store",
+                    {{"job_id", job_id}, {"status", kept->status}});
+      deliver(*kept, false);
+      return;
+    }
     answer_failed(interrupted_error(*prior), false);
     return;
   }
@@ -358,25 +391,11 @@ void JobProcessor::process(messaging::Message msg, const std::string& durable) {
     result = dispatch(type, data, DispatchContext{cfg_.agent.labels, modify, commands_});
   }
 
-  // The response must be stored before the ack: a lost write is retried by redelivery.
-  auto finish_with_ack = [&](const Result<uint64_t>& written, const char* status) {
-    count(written.ok(), false);
-    if (!written.ok()) {
-      telemetry::record_error(*span, "kv", written.error().message);
-      logging::error("failed to write job response",
-                     {{"job_id", job_id}, {"error", written.error().message}});
-      (void)msg.nak();
-      return;
-    }
-    (void)msg.ack();
-    logging::info("job processing completed", {{"job_id", job_id}, {"status", status}});
-  };
-
   if (result.ok) {
     const std::string body = result.data.dump();
-    run.event("completed", json{{"duration_ms", run.elapsed_ms()}, {"result_size", body.size()}});
-    finish_with_ack(run.respond_retrying("completed", result.data, ""), "completed");
-    span->End();
+    deliver({"completed", json{{"duration_ms", run.elapsed_ms()}, {"result_size", body.size()}},
+             "completed", result.data, ""},
+            false);
     return;
   }
 
@@ -385,9 +404,9 @@ void JobProcessor::process(messaging::Message msg, const std::string& durable) {
     logging::info("job skipped: operation not supported on this host",
                   {{"job_id", job_id}, {"operation", type}, {"reason", result.error}});
     span->SetAttribute("job.status", "skipped");
-    run.event("skipped", json{{"error", message}, {"duration_ms", run.elapsed_ms()}});
-    finish_with_ack(run.respond_retrying("skipped", nullptr, message), "skipped");
-    span->End();
+    deliver({"skipped", json{{"error", message}, {"duration_ms", run.elapsed_ms()}}, "skipped",
+             nullptr, message},
+            false);
     return;
   }
 

@@ -15,6 +15,7 @@
 #include "agent/identity.h"
 #include "agent/job_stats.h"
 #include "agent/progress_ticker.h"
+#include "agent/unsent_answers.h"
 #include "config/config.h"
 #include "job/subjects.h"
 #include "messaging/nats.h"
@@ -72,6 +73,7 @@ class JobProcessor {
   JobStats stats_;
   std::mutex in_flight_mu_;
   std::set<std::string> in_flight_;
+  UnsentAnswers unsent_;
 };
 
 }  // namespace osapi::agent
