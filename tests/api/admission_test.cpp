@@ -212,6 +212,15 @@ TEST_F(AdmissionTest, FullJobBucketRefusesWith503NamingTheBucket) {
   auto ready = probe("/health/ready");
   EXPECT_EQ(ready.status, 503) << ready.body;
   EXPECT_NE(ready.body.find("job bucket osapi-job-queue is full"), std::string::npos) << ready.body;
+
+  // Space frees (an operator purges the bucket's stream, as `nats stream purge` does; message
+  // deletes are refused on KV streams): ready again without any submission, then accepted.
+  auto purged = conn_->request("$JS.API.STREAM.PURGE.KV_osapi-job-queue", "", 5s);
+  ASSERT_TRUE(purged.ok()) << purged.error().message;
+  EXPECT_NE(purged->find("\"success\":true"), std::string::npos) << *purged;
+  EXPECT_TRUE(eventually([&] { return probe("/health/ready").status == 200; }))
+      << probe("/health/ready").body;
+  EXPECT_EQ(submit().status, 500);  // accepted again (nobody answers)
 }
 
 }  // namespace
