@@ -206,7 +206,16 @@ void run_throughput(json& results, const Settings& s, const OtlpSink& sink) {
   for (auto& l : live) l.stack->stop_all();
 }
 
-int run_all(const std::string& out_path, bool quick) {
+// `only`: "" for every section, or "list_cost" / "mixed" for that one alone (smoke runs).
+int run_all(const std::string& out_path, bool quick, const std::string& only) {
+  if (!only.empty()) {
+    json results;
+    if (only == "list_cost") results["list_cost"] = run_list_cost(quick);
+    if (only == "mixed") results["mixed"] = run_mixed_load(quick);
+    if (results.empty()) throw std::runtime_error("--only takes list_cost or mixed, not " + only);
+    std::ofstream(out_path) << results.dump(2) << "\n";
+    return 0;
+  }
   Settings s;
   if (quick) {
     s.sweep = {{1, 50, seconds(10)}, {8, 80, seconds(10)}, {64, 128, seconds(15)}};
@@ -242,7 +251,7 @@ int run_all(const std::string& out_path, bool quick) {
 }  // namespace osapi::bench
 
 int main(int argc, char** argv) {
-  std::string out = "macro.json", micro, macro;
+  std::string out = "macro.json", micro, macro, only;
   bool quick = false, report = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -256,11 +265,14 @@ int main(int argc, char** argv) {
       micro = argv[++i];
     else if (a == "--macro" && i + 1 < argc)
       macro = argv[++i];
+    else if (a == "--only" && i + 1 < argc)
+      only = argv[++i];
     else {
-      std::fprintf(stderr,
-                   "usage: %s --out macro.json [--quick] | --report --micro m.json "
-                   "--macro M.json\n",
-                   argv[0]);
+      std::fprintf(
+          stderr,
+          "usage: %s --out macro.json [--quick] [--only list_cost|mixed] | --report --micro m.json "
+          "--macro M.json\n",
+          argv[0]);
       return 2;
     }
   }
@@ -271,7 +283,7 @@ int main(int argc, char** argv) {
     }
     ::signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_ALL);
-    const int rc = osapi::bench::run_all(out, quick);
+    const int rc = osapi::bench::run_all(out, quick, only);
     curl_global_cleanup();
     return rc;
   } catch (const std::exception& e) {

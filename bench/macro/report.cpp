@@ -252,6 +252,21 @@ void render_macro(std::ostringstream& md, const json& m) {
               num(x, {"rps"}), num(x, {"rss_peak_kib", "nats"}) / 1024,
               num(x, {"rss_peak_kib", "controller"}) / 1024,
               num(x, {"rss_peak_kib", "agent"}) / 1024);
+    if (x.contains("sustained")) {
+      const json& s = x["sustained"];
+      md << fmt::format(
+          "Sustained: the same load again ({:.0f} requests, {:.0f} errors, p99 {:.0f} µs). "
+          "Resident memory after round 1 → round 2:\n\n| process | after round 1 | after "
+          "round 2 | growth |\n|---|---:|---:|---:|\n",
+          num(s, {"requests"}), num(s, {"errors"}), num(s, {"p99_us"}));
+      for (const char* p : {"nats", "controller", "agent"}) {
+        const double a = num(s, {"rss_after_round1_kib", p}) / 1024;
+        const double b = num(s, {"rss_after_round2_kib", p}) / 1024;
+        md << fmt::format("| {} | {:.1f} MiB | {:.1f} MiB | {:+.1f} MiB |\n",
+                          std::string(p) == "nats" ? "nats-server" : p, a, b, b - a);
+      }
+      md << "\n";
+    }
   }
 }
 
