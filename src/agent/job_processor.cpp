@@ -366,10 +366,17 @@ void JobProcessor::process(messaging::Message msg, const std::string& durable) {
     }
   }
 
-  // Stored before the provider runs: from here on no delivery may start the job again.
-  auto started = run.put_event("started", json{{"agent_version", osapi::version()},
-                                               {"pid", static_cast<long long>(::getpid())},
-                                               {"machine_id", machine_id_}});
+  // Stored before the provider runs: from here on no delivery may start the job again. The
+  // run marker is what a redelivery reads; it is published first and not awaited, since the
+  // awaited `started` event after it on the same stream is only stored once it is.
+  const Status marked =
+      jobs_->put_async(run_marker_key(job_id, run.hostname(), any_host),
+                       run_marker_value(run.hostname(), machine_id_, unix_nano(Clock::now())));
+  const Result<uint64_t> started =
+      marked.ok() ? run.put_event("started", json{{"agent_version", osapi::version()},
+                                                  {"pid", static_cast<long long>(::getpid())},
+                                                  {"machine_id", machine_id_}})
+                  : Result<uint64_t>(marked.error());
   if (!started.ok()) {
     logging::warn("failed to record the job start; will retry",
                   {{"job_id", job_id}, {"error", started.error().message}});

@@ -1,40 +1,58 @@
 #include "agent/prior_run.h"
 
+#include <nlohmann/json.hpp>
+
 #include "common/strings.h"
 #include "job/model.h"
 
 namespace osapi::agent {
 
+namespace {
+
+std::string marker_scope(const std::string& hostname, bool any_host) {
+  return any_host ? "_any" : sanitize_kv_token(hostname);
+}
+
+}  // namespace
+
+std::string run_marker_key(const std::string& job_id, const std::string& hostname, bool any_host) {
+  return job::run_marker_key(job_id, marker_scope(hostname, any_host));
+}
+
+std::string run_marker_value(const std::string& hostname, const std::string& machine_id,
+                             int64_t unix_nano) {
+  return nlohmann::json{
+      {"hostname", hostname}, {"machine_id", machine_id}, {"unix_nano", unix_nano}}
+      .dump();
+}
+
 Result<PriorRun> find_prior_run(messaging::KeyValue& jobs, const std::string& job_id,
                                 const std::string& hostname, const std::string& machine_id,
                                 bool any_host) {
-  const std::string started_filter = job::status_prefix(job_id) + "started." +
-                                     (any_host ? ">" : sanitize_kv_token(hostname) + ".*");
-  auto started = jobs.last(started_filter);
-  if (!started.ok()) return started.error();
+  auto marker = jobs.get(run_marker_key(job_id, hostname, any_host));
+  if (!marker.ok()) return marker.error();
   PriorRun out;
-  if (!started->has_value()) return out;
+  if (!marker->has_value()) return out;
 
-  const auto& entry = **started;
-  std::string started_by;  // machine id; absent in events of older agents
-  auto event = job::StatusEvent::parse(entry.value);
-  if (event.ok()) {
-    out.hostname = event->hostname;
-    auto id = event->data.find("machine_id");
-    if (id != event->data.end() && id->is_string()) started_by = id->get<std::string>();
+  // A marker that cannot be read still says the job started: here, at an unknown time.
+  std::string started_by;
+  int64_t started_at = 0;
+  const auto doc = nlohmann::json::parse((*marker)->value, nullptr, false);
+  if (doc.is_object()) {
+    out.hostname = doc.value("hostname", "");
+    started_by = doc.value("machine_id", "");
+    started_at = doc.value("unix_nano", int64_t{0});
   }
-  // status.<id>.started.<host>.<unix_nano>: the host token when the value is unreadable.
-  const auto parts = split(entry.key, '.');
-  const std::string host_token = parts.size() == 5 ? parts[3] : sanitize_kv_token(out.hostname);
-  if (out.hostname.empty()) out.hostname = host_token;
+  if (out.hostname.empty()) out.hostname = hostname;
   out.here = started_by.empty() ? sanitize_kv_token(out.hostname) == sanitize_kv_token(hostname)
                                 : started_by == machine_id;
   if (!any_host && !out.here) return PriorRun{};  // another agent that shares our hostname
 
-  auto answered = jobs.last(job::responses_prefix(job_id) + host_token + ".*");
+  // Only a redelivery gets here: one "newest response of that host" read settles it.
+  auto answered = jobs.last(job::responses_prefix(job_id) + sanitize_kv_token(out.hostname) + ".*");
   if (!answered.ok()) return answered.error();
-  const bool after_start = answered->has_value() &&
-                           job::key_unix_nano((*answered)->key) >= job::key_unix_nano(entry.key);
+  const bool after_start =
+      answered->has_value() && job::key_unix_nano((*answered)->key) >= started_at;
   out.state = after_start ? PriorRun::State::kFinished : PriorRun::State::kInterrupted;
   return out;
 }

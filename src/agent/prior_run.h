@@ -2,6 +2,7 @@
 // starts there again: a redelivery after a crash must not run a non-idempotent command twice.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "common/result.h"
@@ -20,9 +21,16 @@ struct PriorRun {
   bool here = false;     // started by this agent (same machine id)
 };
 
+// The run marker (job::run_marker_key) an agent writes before it runs a job: `any_host` for a
+// job sent to `_any` (one marker for the job), else one per host.
+std::string run_marker_key(const std::string& job_id, const std::string& hostname, bool any_host);
+std::string run_marker_value(const std::string& hostname, const std::string& machine_id,
+                             int64_t unix_nano);
+
 // `any_host`: the job went to `_any`, so a start by any agent counts; otherwise only this
-// agent's (its hostname in the key, its machine id in the event). Two KV round trips at most;
-// an error means the KV could not be read.
+// agent's (its hostname in the key, its machine id in the marker). One exact-key read when the
+// job never started (every first delivery); one more, of the host's newest response, when it
+// did. An error means the KV could not be read.
 Result<PriorRun> find_prior_run(messaging::KeyValue& jobs, const std::string& job_id,
                                 const std::string& hostname, const std::string& machine_id,
                                 bool any_host);

@@ -180,8 +180,42 @@ json registry_blocks(ApiContext& ctx, json& body) {
 
 }  // namespace
 
+json health_status(ApiContext& ctx, int& code);
+
 http::Response get_health_status(ApiContext& ctx, http::Request& req) {
   if (auto denied = authorize(req, ctx)) return *denied;
+  auto& f = ctx.status_flight;
+  std::unique_lock<std::mutex> lock(f.mu);
+  if (f.running) {
+    const uint64_t gen = f.generation;
+    f.done.wait(lock, [&] { return f.generation != gen; });
+    return f.answer;
+  }
+  f.running = true;
+  lock.unlock();
+  http::Response answer = http::Response::app_error(500, "health status failed");
+  try {
+    int code = 500;
+    json body = health_status(ctx, code);
+    answer = http::Response::json(code, body);
+  } catch (...) {
+    // Waiters get the error answer; this request's exception goes to the server's handler.
+    lock.lock();
+    f.running = false;
+    ++f.generation;
+    f.answer = answer;
+    f.done.notify_all();
+    throw;
+  }
+  lock.lock();
+  f.running = false;
+  ++f.generation;
+  f.answer = answer;
+  f.done.notify_all();
+  return answer;
+}
+
+json health_status(ApiContext& ctx, int& code) {
   const auto nats_err = nats_failure(ctx);
   const auto kv_err = kv_failure(ctx);
   const bool ok = !nats_err && !kv_err;
@@ -257,7 +291,8 @@ http::Response get_health_status(ApiContext& ctx, http::Request& req) {
     }
     registry_blocks(ctx, body);
   }
-  return http::Response::json(ok ? 200 : 503, body);
+  code = ok ? 200 : 503;
+  return body;
 }
 
 namespace {

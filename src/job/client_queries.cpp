@@ -89,7 +89,7 @@ Status JobClient::del(const std::string& id) {
   if (!rec->has_value()) return job_not_found(id);
   // The record first: once it is gone the job no longer lists, whatever happens next.
   if (auto st = jobs_->purge(job_key(id)); !st.ok()) return st.error().wrap("failed to delete job");
-  for (const auto& prefix : {status_prefix(id), responses_prefix(id)}) {
+  for (const auto& prefix : {status_prefix(id), responses_prefix(id), runs_prefix(id)}) {
     auto keys = jobs_->keys(prefix + ">");
     if (!keys.ok()) return keys.error().wrap("failed to delete job");
     for (const auto& k : *keys)

@@ -115,8 +115,8 @@ void JobIndexState::prune(int64_t cutoff_unix_nano) {
 IndexPage JobIndexState::page(const std::string& status, int64_t limit, int64_t offset) const {
   IndexPage out;
   out.status_counts = counts().by_status;
-  const std::set<OrderKey, std::greater<>>* source = &order_;
-  static const std::set<OrderKey, std::greater<>> kNone;
+  const OrderSet* source = &order_;
+  static const OrderSet kNone;
   if (!status.empty()) {
     auto it = by_status_.find(status);
     source = it == by_status_.end() ? &kNone : &it->second;
@@ -124,8 +124,7 @@ IndexPage JobIndexState::page(const std::string& status, int64_t limit, int64_t 
   out.total_items = static_cast<int64_t>(source->size());
   if (offset < 0) offset = 0;
   if (offset >= out.total_items) return out;
-  auto it = source->begin();
-  std::advance(it, offset);
+  auto it = source->find_by_order(static_cast<size_t>(offset));
   for (; it != source->end() && (limit <= 0 || static_cast<int64_t>(out.items.size()) < limit);
        ++it) {
     const Entry& e = jobs_.at(it->second);

@@ -21,6 +21,9 @@
 #include <utility>
 #include <vector>
 
+#include <ext/pb_ds/assoc_container.hpp>
+#include <ext/pb_ds/tree_policy.hpp>
+
 #include "common/result.h"
 #include "messaging/nats.h"
 
@@ -74,13 +77,18 @@ class JobIndexState {
     int64_t ordered_second = -1;  // position in order_ (−1: not listed)
   };
   using OrderKey = std::pair<int64_t, std::string>;  // (created second, id)
+  // Newest first, and the n-th key found in O(log n) (libstdc++'s order-statistics tree), so
+  // a deep page costs what the first page costs instead of a walk over every job before it.
+  using OrderSet =
+      __gnu_pbds::tree<OrderKey, __gnu_pbds::null_type, std::greater<OrderKey>,
+                       __gnu_pbds::rb_tree_tag, __gnu_pbds::tree_order_statistics_node_update>;
   void unlist(const std::string& id, Entry& e);
   void relist(const std::string& id, Entry& e);
   void erase(const std::string& id);
 
   std::unordered_map<std::string, Entry> jobs_;
-  std::set<OrderKey, std::greater<>> order_;                             // every listed job
-  std::map<std::string, std::set<OrderKey, std::greater<>>> by_status_;  // listed, per status
+  OrderSet order_;                             // every listed job
+  std::map<std::string, OrderSet> by_status_;  // listed, per status
   int64_t keys_ = 0;
 };
 

@@ -28,6 +28,14 @@ std::string responses_prefix(const std::string& id) {
   return "responses." + id + ".";
 }
 
+std::string runs_prefix(const std::string& id) {
+  return "runs." + id + ".";
+}
+
+std::string run_marker_key(const std::string& id, const std::string& scope) {
+  return runs_prefix(id) + scope;
+}
+
 int64_t key_unix_nano(const std::string& key) {
   const auto dot = key.rfind('.');
   if (dot == std::string::npos) return 0;

@@ -64,6 +64,13 @@ std::string job_key(const std::string& id);
 inline constexpr const char* kJobRevisionHeader = "Osapi-Job-Revision";
 std::string status_prefix(const std::string& id);     // "status.<id>."
 std::string responses_prefix(const std::string& id);  // "responses.<id>."
+std::string runs_prefix(const std::string& id);       // "runs.<id>."
+// runs.<id>.<scope>: written by an agent just before it runs a job, so a redelivery knows the
+// job started without a wildcard read. `scope` is "_any" for jobs sent to any agent, else the
+// host's key token (sanitize_kv_token of its hostname). Its value: {hostname, machine_id,
+// unix_nano}. Read by exact key, which nats-server answers from its per-subject index, where
+// "the newest status.<id>.started.*" walks every subject the bucket holds.
+std::string run_marker_key(const std::string& id, const std::string& scope);
 // Trailing unix_nano of an event/response key; 0 when unparsable.
 int64_t key_unix_nano(const std::string& key);
 

@@ -2,8 +2,13 @@
 // through an ephemeral pull consumer.
 #include <nats/nats.h>
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
+#include "common/strings.h"
 #include "messaging/internal.h"
 
 namespace osapi::messaging {
@@ -15,6 +20,11 @@ namespace {
 // Pull requests ask for at most this many messages, so a long range never needs one huge
 // response buffered in the client.
 constexpr uint64_t kFetchBatch = 256;
+// A range this short with no subject filter is read with one STREAM.MSG.GET request per
+// sequence, all in flight at once, instead of through a consumer: creating, asking and
+// deleting an ephemeral consumer costs nats-server far more than a few lookups by sequence,
+// and under concurrent readers the consumers pile up in its memory.
+constexpr uint64_t kPipelinedRange = 256;
 // An ephemeral consumer left behind by a crash is removed by the server after this long.
 constexpr auto kInactiveThreshold = std::chrono::seconds(30);
 
@@ -44,6 +54,105 @@ bool no_message(natsStatus s, jsErrCode jerr) {
 void drop_ephemeral(natsSubscription* sub) {
   natsSubscription_Unsubscribe(sub);
   natsSubscription_Destroy(sub);
+}
+
+// Standard base64 (with padding), as STREAM.MSG.GET encodes headers and data.
+bool base64_decode(const std::string& in, std::string& out) {
+  out.clear();
+  if (in.empty()) return true;
+  if (in.size() % 4 != 0) return false;
+  out.resize(in.size() / 4 * 3);
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(in.data()),
+                                static_cast<int>(in.size()));
+  if (n < 0) return false;
+  size_t len = static_cast<size_t>(n);
+  for (size_t i = in.size(); i > 0 && in[i - 1] == '=' && len > 0; --i) --len;
+  out.resize(len);
+  return true;
+}
+
+// "NATS/1.0\r\nKey: value\r\n…\r\n\r\n" → headers.
+Headers parse_header_block(const std::string& block) {
+  Headers out;
+  size_t pos = block.find("\r\n");
+  while (pos != std::string::npos) {
+    const size_t start = pos + 2;
+    pos = block.find("\r\n", start);
+    const std::string line = block.substr(start, pos == std::string::npos ? pos : pos - start);
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    size_t v = colon + 1;
+    while (v < line.size() && line[v] == ' ') ++v;
+    out.emplace_back(line.substr(0, colon), line.substr(v));
+  }
+  return out;
+}
+
+// Every sequence of [first, last] asked of the stream leader at once over one reply
+// subscription; missing (deleted or expired) sequences are skipped.
+Result<std::vector<StreamMessage>> read_by_sequence(detail::Core& core, const std::string& stream,
+                                                    uint64_t first, uint64_t last, Duration timeout,
+                                                    const std::string& where) {
+  std::vector<StreamMessage> out;
+  natsInbox* inbox = nullptr;
+  if (natsInbox_Create(&inbox) != NATS_OK) return Error(ErrorCode::kInternal, where + ": inbox");
+  const std::string prefix = std::string(inbox) + ".";
+  natsInbox_Destroy(inbox);
+  natsSubscription* raw = nullptr;
+  natsStatus s = natsConnection_SubscribeSync(&raw, core.nc, (prefix + "*").c_str());
+  if (s != NATS_OK) return nats_error(where, s);
+  std::unique_ptr<natsSubscription, void (*)(natsSubscription*)> sub(raw, natsSubscription_Destroy);
+  const std::string api = "$JS.API.STREAM.MSG.GET." + stream;
+  const uint64_t count = last - first + 1;
+  for (uint64_t i = 0; i < count; ++i) {
+    const std::string body = "{\"seq\":" + std::to_string(first + i) + "}";
+    s = natsConnection_PublishRequest(core.nc, api.c_str(), (prefix + std::to_string(i)).c_str(),
+                                      body.data(), static_cast<int>(body.size()));
+    if (s != NATS_OK) return nats_error(where, s);
+  }
+  std::vector<std::optional<StreamMessage>> got(count);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (uint64_t answered = 0; answered < count;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return nats_error(where, NATS_TIMEOUT);
+    natsMsg* m = nullptr;
+    s = natsSubscription_NextMsg(&m, sub.get(), left.count());
+    if (s != NATS_OK) return nats_error(where, s);
+    MsgPtr msg(m, natsMsg_Destroy);
+    ++answered;
+    const char* subj = natsMsg_GetSubject(m);
+    long long index = -1;
+    if (subj == nullptr || !parse_int64(std::string(subj).substr(prefix.size()), index) ||
+        index < 0 || static_cast<uint64_t>(index) >= count)
+      continue;
+    const char* data = natsMsg_GetData(m);
+    const auto doc = nlohmann::json::parse(
+        data == nullptr ? std::string() : std::string(data, natsMsg_GetDataLength(m)), nullptr,
+        false);
+    if (!doc.is_object()) return Error(ErrorCode::kInternal, where + ": unreadable answer");
+    if (doc.contains("error")) {
+      const int code = doc["error"].value("err_code", 0);
+      if (code == kNoMessageFound) continue;
+      return Error(code == 10059 ? ErrorCode::kNotFound : ErrorCode::kInternal,
+                   where + ": " + doc["error"].value("description", std::string("error")) +
+                       " (jetstream error " + std::to_string(code) + ")");
+    }
+    const auto& message = doc.value("message", nlohmann::json::object());
+    StreamMessage sm;
+    sm.sequence = message.value("seq", uint64_t{0});
+    sm.subject = message.value("subject", "");
+    std::string hdrs;
+    if (!base64_decode(message.value("data", ""), sm.data) ||
+        !base64_decode(message.value("hdrs", ""), hdrs))
+      return Error(ErrorCode::kInternal, where + ": unreadable message");
+    sm.headers = parse_header_block(hdrs);
+    got[static_cast<size_t>(index)] = std::move(sm);
+  }
+  for (auto& m : got)
+    if (m) out.push_back(std::move(*m));
+  return out;
 }
 
 }  // namespace
@@ -95,6 +204,8 @@ Result<std::vector<StreamMessage>> Connection::stream_messages(const std::string
   if (last_seq < first_seq) return out;
   const std::string where = "read stream " + stream + " sequences " + std::to_string(first_seq) +
                             ".." + std::to_string(last_seq);
+  if (filter_subject.empty() && last_seq - first_seq < kPipelinedRange)
+    return read_by_sequence(*impl_->core, stream, first_seq, last_seq, timeout, where);
 
   jsOptions jo;
   jsOptions_Init(&jo);

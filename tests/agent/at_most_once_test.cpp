@@ -7,6 +7,7 @@
 
 #include <fstream>
 
+#include "agent/prior_run.h"
 #include "agent_fixture.h"
 
 using namespace osapi;
@@ -45,9 +46,15 @@ void put_event(Fixture& f, const std::string& event, const std::string& job_id,
   ASSERT_TRUE(f.jobs_kv->put(e.key(), e.to_json().dump()).ok());
 }
 
+// The started event and the run marker an agent writes before it runs a job (`any_host`: the
+// job went to `_any`).
 void put_started(Fixture& f, const std::string& job_id, const std::string& host,
-                 const std::string& machine_id, int64_t nano) {
+                 const std::string& machine_id, int64_t nano, bool any_host = false) {
   put_event(f, "started", job_id, host, machine_id, nano);
+  ASSERT_TRUE(f.jobs_kv
+                  ->put(agent::run_marker_key(job_id, host, any_host),
+                        agent::run_marker_value(host, machine_id, nano))
+                  .ok());
 }
 
 void put_response(Fixture& f, const std::string& job_id, const std::string& host, int64_t nano) {
@@ -136,7 +143,7 @@ TEST(AgentAtMostOnce, AnyJobStartedByAnotherAgentIsNotRunAgain) {
 
   auto sub = f.jobs->submit(append_job(work.file("runs")), any_target(), job::OpKind::kModify);
   ASSERT_TRUE(sub.ok()) << sub.error().message;
-  put_started(f, sub->job_id, "agent-a", machine_a, unix_nano(Clock::now()));
+  put_started(f, sub->job_id, "agent-a", machine_a, unix_nano(Clock::now()), true);
 
   f.add_agent("agent-b");
   auto r = response_of(f, sub->job_id, "agent-b");
