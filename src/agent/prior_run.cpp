@@ -39,9 +39,15 @@ Result<PriorRun> find_prior_run(messaging::KeyValue& jobs, const std::string& jo
   int64_t started_at = 0;
   const auto doc = nlohmann::json::parse((*marker)->value, nullptr, false);
   if (doc.is_object()) {
-    out.hostname = doc.value("hostname", "");
-    started_by = doc.value("machine_id", "");
-    started_at = doc.value("unix_nano", int64_t{0});
+    // Anyone who can write the bucket can write this value: only fields of the right type.
+    auto text = [&doc](const char* field) {
+      auto it = doc.find(field);
+      return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    out.hostname = text("hostname");
+    started_by = text("machine_id");
+    if (auto it = doc.find("unix_nano"); it != doc.end() && it->is_number_integer())
+      started_at = it->get<int64_t>();
   }
   if (out.hostname.empty()) out.hostname = hostname;
   out.here = started_by.empty() ? sanitize_kv_token(out.hostname) == sanitize_kv_token(hostname)

@@ -132,23 +132,27 @@ Result<std::vector<StreamMessage>> read_by_sequence(detail::Core& core, const st
         data == nullptr ? std::string() : std::string(data, natsMsg_GetDataLength(m)), nullptr,
         false);
     if (!doc.is_object()) return Error(ErrorCode::kInternal, where + ": unreadable answer");
-    if (doc.contains("error")) {
-      const int code = doc["error"].value("err_code", 0);
-      if (code == kNoMessageFound) continue;
-      return Error(code == 10059 ? ErrorCode::kNotFound : ErrorCode::kInternal,
-                   where + ": " + doc["error"].value("description", std::string("error")) +
-                       " (jetstream error " + std::to_string(code) + ")");
+    try {
+      if (doc.contains("error")) {
+        const int code = doc["error"].value("err_code", 0);
+        if (code == kNoMessageFound) continue;
+        return Error(code == 10059 ? ErrorCode::kNotFound : ErrorCode::kInternal,
+                     where + ": " + doc["error"].value("description", std::string("error")) +
+                         " (jetstream error " + std::to_string(code) + ")");
+      }
+      const auto& message = doc.value("message", nlohmann::json::object());
+      StreamMessage sm;
+      sm.sequence = message.value("seq", uint64_t{0});
+      sm.subject = message.value("subject", "");
+      std::string hdrs;
+      if (!base64_decode(message.value("data", ""), sm.data) ||
+          !base64_decode(message.value("hdrs", ""), hdrs))
+        return Error(ErrorCode::kInternal, where + ": unreadable message");
+      sm.headers = parse_header_block(hdrs);
+      got[static_cast<size_t>(index)] = std::move(sm);
+    } catch (const nlohmann::json::exception& e) {
+      return Error(ErrorCode::kInternal, where + ": unreadable answer: " + e.what());
     }
-    const auto& message = doc.value("message", nlohmann::json::object());
-    StreamMessage sm;
-    sm.sequence = message.value("seq", uint64_t{0});
-    sm.subject = message.value("subject", "");
-    std::string hdrs;
-    if (!base64_decode(message.value("data", ""), sm.data) ||
-        !base64_decode(message.value("hdrs", ""), hdrs))
-      return Error(ErrorCode::kInternal, where + ": unreadable message");
-    sm.headers = parse_header_block(hdrs);
-    got[static_cast<size_t>(index)] = std::move(sm);
   }
   for (auto& m : got)
     if (m) out.push_back(std::move(*m));
