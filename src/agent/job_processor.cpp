@@ -371,7 +371,7 @@ void JobProcessor::process(messaging::Message msg, const std::string& durable) {
   // awaited `started` event after it on the same stream is only stored once it is.
   const Status marked =
       jobs_->put_async(run_marker_key(job_id, run.hostname(), any_host),
-                       run_marker_value(run.hostname(), machine_id_, unix_nano(Clock::now())));
+                       job::run_marker_value(run.hostname(), machine_id_, unix_nano(Clock::now())));
   const Result<uint64_t> started =
       marked.ok() ? run.put_event("started", json{{"agent_version", osapi::version()},
                                                   {"pid", static_cast<long long>(::getpid())},

@@ -1,7 +1,5 @@
 #include "agent/prior_run.h"
 
-#include <nlohmann/json.hpp>
-
 #include "common/strings.h"
 #include "job/model.h"
 
@@ -19,13 +17,6 @@ std::string run_marker_key(const std::string& job_id, const std::string& hostnam
   return job::run_marker_key(job_id, marker_scope(hostname, any_host));
 }
 
-std::string run_marker_value(const std::string& hostname, const std::string& machine_id,
-                             int64_t unix_nano) {
-  return nlohmann::json{
-      {"hostname", hostname}, {"machine_id", machine_id}, {"unix_nano", unix_nano}}
-      .dump();
-}
-
 Result<PriorRun> find_prior_run(messaging::KeyValue& jobs, const std::string& job_id,
                                 const std::string& hostname, const std::string& machine_id,
                                 bool any_host) {
@@ -35,20 +26,10 @@ Result<PriorRun> find_prior_run(messaging::KeyValue& jobs, const std::string& jo
   if (!marker->has_value()) return out;
 
   // A marker that cannot be read still says the job started: here, at an unknown time.
-  std::string started_by;
-  int64_t started_at = 0;
-  const auto doc = nlohmann::json::parse((*marker)->value, nullptr, false);
-  if (doc.is_object()) {
-    // Anyone who can write the bucket can write this value: only fields of the right type.
-    auto text = [&doc](const char* field) {
-      auto it = doc.find(field);
-      return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
-    out.hostname = text("hostname");
-    started_by = text("machine_id");
-    if (auto it = doc.find("unix_nano"); it != doc.end() && it->is_number_integer())
-      started_at = it->get<int64_t>();
-  }
+  const job::RunMarker m = job::parse_run_marker((*marker)->value);
+  out.hostname = m.hostname;
+  const std::string& started_by = m.machine_id;
+  const int64_t started_at = m.unix_nano;
   if (out.hostname.empty()) out.hostname = hostname;
   out.here = started_by.empty() ? sanitize_kv_token(out.hostname) == sanitize_kv_token(hostname)
                                 : started_by == machine_id;

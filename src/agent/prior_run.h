@@ -21,11 +21,10 @@ struct PriorRun {
   bool here = false;     // started by this agent (same machine id)
 };
 
-// The run marker (job::run_marker_key) an agent writes before it runs a job: `any_host` for a
-// job sent to `_any` (one marker for the job), else one per host.
+// The key of the run marker (job::run_marker_key) an agent writes before it runs a job:
+// `any_host` for a job sent to `_any` (one marker for the job), else one per host. Its value is
+// job::run_marker_value.
 std::string run_marker_key(const std::string& job_id, const std::string& hostname, bool any_host);
-std::string run_marker_value(const std::string& hostname, const std::string& machine_id,
-                             int64_t unix_nano);
 
 // `any_host`: the job went to `_any`, so a start by any agent counts; otherwise only this
 // agent's (its hostname in the key, its machine id in the marker). One exact-key read when the

@@ -36,6 +36,26 @@ std::string run_marker_key(const std::string& id, const std::string& scope) {
   return runs_prefix(id) + scope;
 }
 
+std::string run_marker_value(const std::string& hostname, const std::string& machine_id,
+                             int64_t unix_nano) {
+  return json{{"hostname", hostname}, {"machine_id", machine_id}, {"unix_nano", unix_nano}}.dump();
+}
+
+RunMarker parse_run_marker(const std::string& value) {
+  RunMarker out;
+  const auto doc = json::parse(value, nullptr, false);
+  if (!doc.is_object()) return out;
+  auto text = [&doc](const char* field) {
+    auto it = doc.find(field);
+    return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  out.hostname = text("hostname");
+  out.machine_id = text("machine_id");
+  if (auto it = doc.find("unix_nano"); it != doc.end() && it->is_number_integer())
+    out.unix_nano = it->get<int64_t>();
+  return out;
+}
+
 int64_t key_unix_nano(const std::string& key) {
   const auto dot = key.rfind('.');
   if (dot == std::string::npos) return 0;

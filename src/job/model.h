@@ -71,6 +71,16 @@ std::string runs_prefix(const std::string& id);       // "runs.<id>."
 // unix_nano}. Read by exact key, which nats-server answers from its per-subject index, where
 // "the newest status.<id>.started.*" walks every subject the bucket holds.
 std::string run_marker_key(const std::string& id, const std::string& scope);
+struct RunMarker {
+  std::string hostname;
+  std::string machine_id;
+  int64_t unix_nano = 0;  // when the agent started the job
+};
+std::string run_marker_value(const std::string& hostname, const std::string& machine_id,
+                             int64_t unix_nano);
+// Anyone who can write the bucket can write a marker: a field missing or of the wrong type is
+// left empty (0), never an exception.
+RunMarker parse_run_marker(const std::string& value);
 // Trailing unix_nano of an event/response key; 0 when unparsable.
 int64_t key_unix_nano(const std::string& key);
 

@@ -53,7 +53,7 @@ void put_started(Fixture& f, const std::string& job_id, const std::string& host,
   put_event(f, "started", job_id, host, machine_id, nano);
   ASSERT_TRUE(f.jobs_kv
                   ->put(agent::run_marker_key(job_id, host, any_host),
-                        agent::run_marker_value(host, machine_id, nano))
+                        job::run_marker_value(host, machine_id, nano))
                   .ok());
 }
 

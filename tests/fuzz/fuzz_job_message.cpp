@@ -1,6 +1,6 @@
 // NATS payloads an agent or the controller reads back: the job record, status events,
-// responses, registry entries, facts records, and job data with @fact. references. Whatever
-// parses must re-encode without throwing.
+// responses, run markers, registry entries, facts records, and job data with @fact. references.
+// Whatever parses must re-encode without throwing.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -31,6 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)a->key();
   }
   (void)osapi::job::key_unix_nano(in);
+  (void)osapi::job::parse_run_marker(in);
 
   const json doc = json::parse(in, nullptr, false);
   if (!doc.is_discarded()) {
