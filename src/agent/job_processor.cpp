@@ -80,24 +80,31 @@ class JobRun {
 
   // The terminal event, then the response. The event is not awaited (the awaited response
   // write after it on the same stream is); the response is tried a few times, since after the
-  // provider ran a redelivery could only answer "agent restarted". A response that needed a
-  // retry means the broker went away, and the event sent before it may have gone with it: it
-  // is written again, awaited, under the same key, so the job does not stay "processing".
+  // provider ran a redelivery could only answer "agent restarted". When the broker may have
+  // taken the event with it (see below), the event is written again, awaited, under the same
+  // key, so the job does not stay "processing".
   Result<uint64_t> finish(const JobAnswer& a) {
     const auto e = make_event(a.event, a.event_data);
     const std::string key = e.key(), value = e.to_json().dump();
-    if (auto r = jobs_.put_async(key, value); !r.ok())
+    const uint64_t reconnects = jobs_.reconnects();
+    bool event_sent = true;
+    if (auto r = jobs_.put_async(key, value); !r.ok()) {
+      event_sent = false;
       logging::warn("failed to write job event",
                     {{"job_id", job_id_}, {"event", a.event}, {"error", r.error().message}});
+    }
     auto w = respond(a.status, a.data, a.error);
-    if (w.ok()) return w;
+    bool retried = false;
     for (auto pause : {std::chrono::milliseconds(200), std::chrono::milliseconds(1000),
                        std::chrono::milliseconds(2000)}) {
+      if (w.ok()) break;
+      retried = true;
       std::this_thread::sleep_for(pause);
       w = respond(a.status, a.data, a.error);
-      if (w.ok()) break;
     }
-    if (w.ok()) {
+    // The event may be lost: it was not sent, the response needed a retry, or the connection
+    // reconnected meanwhile (the event left on the old one, the response on the new one).
+    if (w.ok() && (!event_sent || retried || jobs_.reconnects() != reconnects)) {
       if (auto again = jobs_.put(key, value); !again.ok())
         logging::warn("failed to write job event",
                       {{"job_id", job_id_}, {"event", a.event}, {"error", again.error().message}});

@@ -145,6 +145,16 @@ Status KeyValue::put_async(const std::string& key, const std::string& value) {
   return Status::Ok();
 }
 
+uint64_t KeyValue::reconnects() const {
+  natsStatistics* stats = nullptr;
+  if (natsStatistics_Create(&stats) != NATS_OK) return 0;
+  uint64_t in_msgs = 0, in_bytes = 0, out_msgs = 0, out_bytes = 0, reconnects = 0;
+  if (natsConnection_GetStats(impl_->core->nc, stats) == NATS_OK)
+    natsStatistics_GetCounts(stats, &in_msgs, &in_bytes, &out_msgs, &out_bytes, &reconnects);
+  natsStatistics_Destroy(stats);
+  return reconnects;
+}
+
 Result<uint64_t> KeyValue::create(const std::string& key, const std::string& value) {
   // Our own publish instead of kvStore_Create: cnats 3.4.1 hides the JetStream error code, and
   // "exists" is only distinguishable by it (10071, stack.md trap 3).

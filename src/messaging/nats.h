@@ -209,6 +209,9 @@ class KeyValue {
   // Publishes the value without waiting for the stream's ack (events nobody waits on).
   // Failures are logged by the connection's async error handler.
   Status put_async(const std::string& key, const std::string& value);
+  // How many times the connection under this handle has reconnected. An async put made before
+  // a reconnect may have been lost with the old connection even when later writes succeed.
+  uint64_t reconnects() const;
   // Fails with kAlreadyExists when the key exists (JetStream error 10071).
   Result<uint64_t> create(const std::string& key, const std::string& value);
   // nullopt when the key does not exist or was deleted. Read from the stream leader unless the
